@@ -1,0 +1,23 @@
+"""What every page of the shell needs: the sidebar sections and the unread count."""
+
+from django.conf import settings
+
+from .navigation import sections
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    return {
+        "nav_sections": sections(request),
+        "unread_count": unread_count(user),
+        "assistant_configured": bool(settings.ANTHROPIC_API_KEY),
+    }
+
+
+def unread_count(user) -> int:
+    """Unread in-app notifications; the notifications app owns the query."""
+    from notifications.models import Notification
+
+    return Notification.objects.unread_for(user).count()

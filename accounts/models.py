@@ -1,0 +1,110 @@
+"""The user of Anamnesis: email login, a role, and personal preferences."""
+
+import uuid
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.USER)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["role"] = User.Role.ADMIN
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+def avatar_path(user, filename):
+    return f"avatars/{user.pk}/{filename}"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        USER = "user", _("User")
+        ADMIN = "admin", _("Administrator")
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+        RU = "ru", "Русский"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.USER)
+    is_active = models.BooleanField(_("active"), default=True)
+    max_chats = models.PositiveIntegerField(
+        _("chat limit"), null=True, blank=True,
+        help_text=_("Empty: the default from the runtime settings."),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.EN
+    )
+    timezone = models.CharField(
+        _("timezone"), max_length=64, choices=TIMEZONE_CHOICES, default="UTC"
+    )
+    telegram_chat_id = models.BigIntegerField(_("Telegram chat"), null=True, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        # The admin role is the one way to administer the instance.
+        self.is_superuser = self.role == self.Role.ADMIN
+        if self.email:
+            self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_staff
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or "UTC")
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -1,0 +1,63 @@
+"""The assistant's tools: each app contributes its own in `<app>/tools.py`.
+
+A tool module calls `register(Tool(...))` at import time; `autodiscover()` imports every
+installed app's `tools` module once, when Django starts.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Who the tool acts for. Every query a tool makes is scoped to `user`."""
+
+    user: Any
+    chat: Any = None
+
+
+@dataclass
+class ToolResult:
+    content: str  # what the model reads back
+    summary: str = ""  # one line for the card shown in the chat
+    data: dict = field(default_factory=dict)  # structured detail for the card
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    input_schema: dict
+    run: Callable[[ToolContext, dict], ToolResult]  # synchronous; the engine runs it in a thread
+
+    def definition(self) -> dict:
+        """The tool as the Messages API expects it."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "input_schema": self.input_schema,
+        }
+
+
+_tools: dict[str, Tool] = {}
+
+
+def register(tool: Tool) -> Tool:
+    _tools[tool.name] = tool
+    return tool
+
+
+def get(name: str) -> Tool | None:
+    return _tools.get(name)
+
+
+def all_tools() -> list[Tool]:
+    return sorted(_tools.values(), key=lambda tool: tool.name)
+
+
+def autodiscover() -> None:
+    autodiscover_modules("tools")

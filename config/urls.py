@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/switch/", include("accounts.switch_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("settings/context/", include("skills.context_urls")),
+    path("settings/telegram/", include("notifications.telegram_urls")),
+    path("settings/", include("accounts.urls")),
+    path("chats/", include("chats.urls")),
+    path("documents/", include("documents.urls")),
+    path("pdfs/", include("documents.pdf_urls")),
+    path("memory/", include("memory.urls")),
+    path("skills/", include("skills.urls")),
+    path("notifications/", include("notifications.urls")),
+]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

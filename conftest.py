@@ -1,0 +1,151 @@
+"""Fixtures shared by every app's tests: users, a live ASGI server and a real browser."""
+
+import os
+import shutil
+from functools import partial
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing speed does not matter in tests; realism does everywhere else.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.models import User
+
+    def make(email="alice@example.com", password=TEST_PASSWORD, **fields):
+        user = User.objects.create_user(email=email, password=password, **fields)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice@example.com", full_name="Alice Example")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("bob@example.com", full_name="Bob Other")
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- A real ASGI server (daphne) sharing the test database -------------------------------
+
+
+def _make_application():
+    from channels.routing import get_default_application
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    return ASGIStaticFilesHandler(get_default_application())
+
+
+class LiveServer:
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.url = f"http://{host}:{port}"
+        self.ws_url = f"ws://{host}:{port}"
+
+    def __str__(self):
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """daphne in a forked process, on the test database; tests use `transactional_db`."""
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        # A forked child must not inherit an open SQLite connection (it breaks WAL locking).
+        connections.close_all()
+        process = DaphneProcess("127.0.0.1", partial(_make_application))
+        process.start()
+        if not process.ready.wait(timeout=30):
+            process.terminate()
+            raise RuntimeError("the test ASGI server did not start")
+        yield LiveServer("127.0.0.1", process.port.value)
+        process.terminate()
+        process.join(timeout=10)
+
+
+@pytest.fixture
+def live(asgi_server, transactional_db):
+    return asgi_server
+
+
+# --- A real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs a loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context.new_page()
+
+
+def sign_in(page, live, email, password=TEST_PASSWORD):
+    page.goto(f"{live.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{live.url}/")
+
+
+@pytest.fixture
+def signed_in_page(page, live, user):
+    sign_in(page, live, user.email)
+    return page

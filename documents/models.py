@@ -1,0 +1,96 @@
+"""Uploaded health documents and the PDFs compiled from them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.ownership import OwnedQuerySet
+
+
+def upload_path(document, filename):
+    return f"uploads/{document.user_id}/{document.id}/{filename}"
+
+
+def generated_pdf_path(pdf, filename):
+    return f"generated/{pdf.user_id}/{pdf.id}/{filename}"
+
+
+class Document(models.Model):
+    class DocType(models.TextChoices):
+        LAB_RESULT = "lab_result", _("Lab result")
+        CONSULTATION = "consultation", _("Consultation")
+        PRESCRIPTION = "prescription", _("Prescription")
+        IMAGING = "imaging", _("Imaging")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=500)
+    mime_type = models.CharField(_("type"), max_length=100)
+    file_size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    doc_type = models.CharField(
+        _("document type"), max_length=20, choices=DocType.choices, default=DocType.OTHER
+    )
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    extracted_text = models.TextField(_("extracted text"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+    metadata = models.JSONField(_("extracted data"), default=dict, blank=True)
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "-created"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sha256"], name="unique_document_per_user")
+        ]
+
+    def __str__(self):
+        return self.filename
+
+
+class GeneratedPDF(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generated_pdfs"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=generated_pdf_path, max_length=500)
+    source_documents = models.ManyToManyField(
+        Document, blank=True, related_name="generated_pdfs"
+    )
+    source_chat = models.ForeignKey(
+        "chats.Chat", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="generated_pdfs",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("generated PDF")
+        verbose_name_plural = _("generated PDFs")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.title

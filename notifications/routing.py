@@ -1,0 +1,3 @@
+"""WebSocket routes of this app, collected by config/asgi.py."""
+
+websocket_urlpatterns = []
