@@ -66,7 +66,43 @@ def signed_in_client(client, user):
     return client
 
 
+# --- A local Anthropic-compatible server (tests/fakes/anthropic_server.py) ---------------
+FAKE_API_KEY = "sk-ant-test-key"
+
+
+@pytest.fixture(scope="session")
+def anthropic_server():
+    """Started once; ANTHROPIC_BASE_URL points the real SDK at it, so nothing leaves."""
+    from tests.fakes.anthropic_server import FakeAnthropicServer
+
+    server = FakeAnthropicServer().start()
+    previous = os.environ.get("ANTHROPIC_BASE_URL")
+    os.environ["ANTHROPIC_BASE_URL"] = server.url
+    yield server
+    server.stop()
+    if previous is None:
+        os.environ.pop("ANTHROPIC_BASE_URL", None)
+    else:
+        os.environ["ANTHROPIC_BASE_URL"] = previous
+
+
+@pytest.fixture
+def fake_anthropic(anthropic_server, settings):
+    """The assistant configured against the fake server, with an empty script."""
+    anthropic_server.reset()
+    settings.ANTHROPIC_API_KEY = FAKE_API_KEY
+    yield anthropic_server
+    anthropic_server.reset()
+
+
 # --- A real ASGI server (daphne) sharing the test database -------------------------------
+
+
+def _configure_live_server():
+    """Runs in the server process: the assistant talks to the fake Anthropic server."""
+    from django.conf import settings
+
+    settings.ANTHROPIC_API_KEY = FAKE_API_KEY
 
 
 def _make_application():
@@ -87,7 +123,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker):
+def asgi_server(django_db_setup, django_db_blocker, anthropic_server):
     """daphne in a forked process, on the test database; tests use `transactional_db`."""
     from daphne.testing import DaphneProcess
     from django.db import connections
@@ -95,7 +131,9 @@ def asgi_server(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         # A forked child must not inherit an open SQLite connection (it breaks WAL locking).
         connections.close_all()
-        process = DaphneProcess("127.0.0.1", partial(_make_application))
+        process = DaphneProcess(
+            "127.0.0.1", partial(_make_application), setup=_configure_live_server
+        )
         process.start()
         if not process.ready.wait(timeout=30):
             process.terminate()

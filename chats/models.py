@@ -65,3 +65,41 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.role}: {self.content[:50]}"
+
+
+class TokenUsage(models.Model):
+    """Tokens the model used for a user, per day, source and model (for the admin console)."""
+
+    class Source(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        DOCUMENT = "document", _("Document extraction")
+        REVIEW = "review", _("Daily review")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="token_usage"
+    )
+    day = models.DateField(_("day"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    model = models.CharField(_("model"), max_length=100)
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+    input_tokens = models.PositiveBigIntegerField(_("input tokens"), default=0)
+    output_tokens = models.PositiveBigIntegerField(_("output tokens"), default=0)
+    cache_read_tokens = models.PositiveBigIntegerField(_("cache read tokens"), default=0)
+    cache_creation_tokens = models.PositiveBigIntegerField(_("cache write tokens"), default=0)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token usage")
+        verbose_name_plural = _("token usage")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "source", "model"], name="unique_usage_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.day} {self.source}"
