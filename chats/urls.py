@@ -6,4 +6,5 @@ app_name = "chats"
 
 urlpatterns = [
     path("", coming_soon, {"section": "chats"}, name="index"),
+    path("<uuid:pk>/", coming_soon, {"section": "chats"}, name="detail"),
 ]

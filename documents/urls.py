@@ -6,4 +6,5 @@ app_name = "documents"
 
 urlpatterns = [
     path("", coming_soon, {"section": "documents"}, name="index"),
+    path("<uuid:pk>/", coming_soon, {"section": "documents"}, name="detail"),
 ]

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from config.views import coming_soon
+from documents.trend_views import trends
 
 app_name = "memory"
 
 urlpatterns = [
     path("", coming_soon, {"section": "memory"}, name="index"),
-    path("trends/", coming_soon, {"section": "trends"}, name="trends"),
+    # Lab trends live under /memory/ but are drawn from documents' extracted values.
+    path("trends/", trends, name="trends"),
 ]
