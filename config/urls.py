@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 
 from . import views
+
+admin.site.site_header = _("Anamnesis administration")
+admin.site.site_title = "Anamnesis"
+admin.site.index_title = _("Instance settings and users")
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

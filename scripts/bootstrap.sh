@@ -65,7 +65,7 @@ if [ -z "${UV_PYTHON:-}" ] && command -v pyenv >/dev/null; then
     export UV_PYTHON="$(pyenv root)/versions/$version/bin/python3.12"
   fi
 fi
-groups=(--no-dev)
+groups=(--no-dev --inexact)  # keeps the test tools if a `make test` installed them
 [ "$purpose" = test ] && groups=()
 "$uv_bin" sync --frozen --quiet "${groups[@]}"
 echo "$uv_bin"
