@@ -26,7 +26,10 @@ RECORD_TOOL = {
             "doc_type": {"type": "string", "enum": list(Document.DocType.values)},
             "document_date": {"type": ["string", "null"], "description": "YYYY-MM-DD"},
             "provider": {"type": ["string", "null"], "description": "Clinic, lab or doctor."},
-            "summary": {"type": "string", "description": "Two or three sentences, in the document's language."},
+            "summary": {
+                "type": "string",
+                "description": "Two or three sentences, in the document's language.",
+            },
             "findings": {"type": "array", "items": {"type": "string"}},
             "lab_values": {
                 "type": "array",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from constance import config
-from django.core.files.base import ContentFile
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.text import get_valid_filename
