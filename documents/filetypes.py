@@ -12,7 +12,7 @@ import magic
 import pillow_heif
 import pymupdf
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 pillow_heif.register_heif_opener()
 
@@ -102,6 +102,8 @@ def pdf_page_count(data: bytes) -> int:
 
 def open_image(data: bytes) -> Image.Image:
     """The image decoded; RefusedFile when it is damaged or a decompression bomb."""
+    # WeasyPrint switches this on globally when imported; truncation must stay an error here.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
