@@ -60,10 +60,11 @@ def process_document(document_id: str) -> str:
         Document.objects.filter(pk=document.pk).update(
             status=Document.Status.PENDING, stage="retry", error=reason[:2000]
         )
+        next_run = timezone.now() + timedelta(seconds=backoff(document.attempts))
         schedule(
-            JOB, str(document.pk), name=f"retry document {document.pk} #{document.attempts}",
-            schedule_type=Schedule.ONCE, repeats=1,
-            next_run=timezone.now() + timedelta(seconds=backoff(document.attempts)),
+            JOB, str(document.pk), schedule_type=Schedule.ONCE, repeats=1, next_run=next_run,
+            # Names are unique in django-q2; a reindexed document starts its count again.
+            name=f"retry document {document.pk} at {next_run.isoformat()}",
         )
         return "retry"
     return "completed"

@@ -40,7 +40,7 @@ def test_upload_of_several_files_stores_each_and_queues_processing(
     monkeypatch.setattr("documents.uploads.enqueue", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         response = post(signed_in_client, upload("lipids.pdf", lipid_pdf),
-                        upload("письмо.pdf", russian_pdf), upload("note.txt", "Aspirin 100 mg".encode()))
+                        upload("письмо.pdf", russian_pdf), upload("note.txt", b"Aspirin 100 mg"))
     assert response.status_code == 302
     documents = {doc.filename: doc for doc in Document.objects.for_user(user)}
     assert set(documents) == {"lipids.pdf", "письмо.pdf", "note.txt"}
