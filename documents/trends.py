@@ -154,10 +154,11 @@ def lab_series(user) -> list[Series]:
             unit_shown = target if scale is not None else unit
             scale = scale if scale is not None else 1.0
             low, high = reference_range(item.get("reference_range"))
-            low = low * scale if low is not None else None
-            high = high * scale if high is not None else None
-            value = round(value * scale, 3)
+            # Compared in the report's own unit, before conversion rounds anything.
             outside = (low is not None and value < low) or (high is not None and value > high)
+            low = round(low * scale, 3) if low is not None else None
+            high = round(high * scale, 3) if high is not None else None
+            value = round(value * scale, 3)
             flagged = item.get("flag") in ("high", "low", "abnormal")
             one = by_unit.setdefault(unit_shown, Series(key, item["analyte"].strip(), unit_shown))
             one.points.append(Point(date, value, item.get("flag") or "", outside or flagged,
