@@ -68,7 +68,7 @@ def test_other_users_objects_cannot_be_put_in_a_report(signed_in_client, other_u
 
 def test_generate_pdf_tool_makes_a_report_for_the_chat_owner_only(user, other_user, history):
     MemoryEntry.objects.create(user=other_user, title="Чужая тайна", content="не показывать")
-    memory, document, chat = history
+    chat = history[2]
     result = get("generate_pdf").run(ToolContext(user, chat), {
         "title": "A summary for my cardiologist", "include_chat": True})
     assert not result.is_error
