@@ -3,7 +3,8 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.ownership import OwnedQuerySet
@@ -11,6 +12,10 @@ from accounts.ownership import OwnedQuerySet
 
 def upload_path(document, filename):
     return f"uploads/{document.user_id}/{document.id}/{filename}"
+
+
+def preview_path(document, filename):
+    return f"previews/{document.user_id}/{document.id}/{filename}"
 
 
 def generated_pdf_path(pdf, filename):
@@ -51,6 +56,12 @@ class Document(models.Model):
     error = models.TextField(_("error"), blank=True)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
     metadata = models.JSONField(_("extracted data"), default=dict, blank=True)
+    # Where processing is now (text, ocr, facts, summary), shown as live progress.
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    preview = models.FileField(_("preview"), upload_to=preview_path, max_length=500, blank=True)
+    # PostgreSQL only (GIN-indexed, English + Russian); SQLite keeps an FTS5 table instead.
+    search_vector = SearchVectorField(null=True, editable=False)
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -67,6 +78,17 @@ class Document(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def is_busy(self):
+        return self.status in (self.Status.PENDING, self.Status.PROCESSING)
+
+    def delete_with_files(self):
+        """Deletes the row, then its stored file and preview once that has committed."""
+        names = [field.name for field in (self.file, self.preview) if field]
+        storage = self.file.storage
+        self.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 class GeneratedPDF(models.Model):

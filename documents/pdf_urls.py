@@ -1,9 +1,10 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import pdf_views
 
 app_name = "pdfs"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "pdfs"}, name="index"),
+    path("", pdf_views.index, name="index"),
+    path("<uuid:pk>/download/", pdf_views.download, name="download"),
 ]

@@ -1,10 +1,32 @@
 """Full-text search over a user's documents.
 
-The documents issue implements this with PostgreSQL FTS and SQLite FTS5; the signature is
-the contract the assistant's context assembly and the `search_documents` tool rely on.
+PostgreSQL: a GIN-indexed tsvector over English and Russian, `websearch_to_tsquery`,
+`ts_rank` and `ts_headline`. SQLite: an FTS5 table (porter + unicode61) kept in sync by
+`index_document`. Both answer the same `SearchHit`s; the assistant's context assembly
+and the `search_documents` tool rely on `search(user, query, limit)`.
 """
 
+import re
 from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Left
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Document
+
+# ts_headline/snippet mark matches with these; they never occur in extracted text.
+START, STOP = "\ue000", "\ue001"
+INDEXED_CHARS = 400_000  # tsvector is capped at 1 MB; a document's head is enough to find it
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 @dataclass
@@ -13,8 +35,151 @@ class SearchHit:
     filename: str
     snippet: str  # plain text around the match (escape before display)
     rank: float
+    marked: str = ""  # the snippet with START/STOP around matches
+
+    @property
+    def snippet_html(self):
+        # Escaped first; only our own <mark> tags are added after.
+        html = escape(self.marked or self.snippet)
+        return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
 def search(user, query: str, limit: int = 10) -> list[SearchHit]:
-    """Documents of `user` matching `query`, best first. Nothing before documents land."""
-    return []
+    """Documents of `user` matching `query`, best first."""
+    query = (query or "").strip()[:500]
+    if not query or user is None or not user.is_authenticated:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgres(user, query, limit)
+    return _search_sqlite(user, query, limit)
+
+
+def index_document(document: Document) -> None:
+    """Brings the document's index entry up to date with its filename and text."""
+    if connection.vendor == "postgresql":
+        Document.objects.filter(pk=document.pk).update(
+            search_vector=SearchVector("filename", config="simple", weight="A")
+            + SearchVector(Left("extracted_text", INDEXED_CHARS), config="english", weight="B")
+            + SearchVector(Left("extracted_text", INDEXED_CHARS), config="russian", weight="B")
+        )
+        return
+    with connection.cursor() as cursor:
+        key = _sqlite_key(document.pk)
+        cursor.execute("DELETE FROM documents_fts WHERE document_id = %s", [key])
+        cursor.execute(
+            "INSERT INTO documents_fts (document_id, filename, body) VALUES (%s, %s, %s)",
+            [key, document.filename, (document.extracted_text or "")[:INDEXED_CHARS]],
+        )
+
+
+def _plain(marked: str) -> str:
+    return marked.replace(START, "").replace(STOP, "")
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+def _search_postgres(user, query, limit):
+    tsquery = SearchQuery(query, config="english", search_type="websearch") | SearchQuery(
+        query, config="russian", search_type="websearch"
+    ) | SearchQuery(query, config="simple", search_type="websearch")
+    ranked = list(
+        Document.objects.for_user(user)
+        .filter(search_vector=tsquery)
+        .annotate(rank=SearchRank(F("search_vector"), tsquery))
+        .order_by("-rank", "-created")
+        .values_list("pk", "rank")[:limit]
+    )
+    if not ranked:
+        return []
+    # Headlines are costly: made only for the rows shown, in the query's language.
+    language = "russian" if CYRILLIC.search(query) else "english"
+    headline = SearchHeadline(
+        Left("extracted_text", INDEXED_CHARS),
+        SearchQuery(query, config=language, search_type="websearch"),
+        config=language, start_sel=START, stop_sel=STOP, max_words=30, min_words=12,
+        max_fragments=2, fragment_delimiter=" … ",
+    )
+    rows = {
+        row["pk"]: row
+        for row in Document.objects.filter(pk__in=[pk for pk, _ in ranked])
+        .annotate(headline=headline)
+        .values("pk", "filename", "headline")
+    }
+    hits = []
+    for pk, rank in ranked:
+        row = rows[pk]
+        marked = row["headline"] or ""
+        hits.append(SearchHit(str(pk), row["filename"], _plain(marked), float(rank), marked))
+    return hits
+
+
+# --- SQLite FTS5 ------------------------------------------------------------------------
+
+def _sqlite_key(pk) -> str:
+    return pk.hex  # how Django stores UUIDs on SQLite
+
+
+TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_query(query: str) -> str:
+    """websearch-style input ("phrase", -word, or) as a safe FTS5 expression."""
+    include, exclude = [], []
+    pending_or = False
+    for match in TOKEN.finditer(query):
+        negate, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare and bare.lower() == "or":
+            pending_or = bool(include)
+            continue
+        if bare and bare.startswith("-") and len(bare) > 1:
+            negate, bare = "-", bare[1:]
+        words = WORD.findall(phrase if phrase is not None else bare)
+        if not words:
+            continue
+        if phrase is not None:
+            term = '"' + " ".join(words) + '"'
+        else:
+            term = " ".join(_term(word) for word in words)
+            term = f"({term})" if len(words) > 1 else term
+        if negate:
+            exclude.append(term)
+        elif pending_or:
+            include[-1] = f"({include[-1]} OR {term})"
+        else:
+            include.append(term)
+        pending_or = False
+    if not include:
+        return ""
+    expression = " AND ".join(include)
+    for term in exclude:
+        expression = f"{expression} NOT {term}"
+    return expression
+
+
+def _term(word: str) -> str:
+    # FTS5 stems only English; a Russian word matches its other endings by prefix.
+    if CYRILLIC.search(word) and len(word) > 5:
+        return f'"{word[:-2]}"*'
+    return f'"{word}"'
+
+
+def _search_sqlite(user, query, limit):
+    expression = fts5_query(query)
+    if not expression:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.filename, snippet(documents_fts, 2, %s, %s, ' … ', 24), "
+            "bm25(documents_fts, 10.0, 1.0) AS score "
+            "FROM documents_fts JOIN documents_document d ON d.id = documents_fts.document_id "
+            "WHERE documents_fts MATCH %s AND d.user_id = %s ORDER BY score LIMIT %s",
+            [START, STOP, expression, _sqlite_key(user.pk), limit],
+        )
+        rows = cursor.fetchall()
+    return [
+        SearchHit(
+            str(Document._meta.pk.to_python(pk)), filename, _plain(marked), -float(score), marked
+        )
+        for pk, filename, marked, score in rows
+    ]

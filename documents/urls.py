@@ -1,10 +1,15 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import views
 
 app_name = "documents"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "documents"}, name="index"),
-    path("<uuid:pk>/", coming_soon, {"section": "documents"}, name="detail"),
+    path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/preview/", views.preview, name="preview"),
+    path("<uuid:pk>/download/", views.download, name="download"),
+    path("<uuid:pk>/reindex/", views.reindex, name="reindex"),
+    path("<uuid:pk>/delete/", views.delete, name="delete"),
 ]

@@ -1,0 +1,154 @@
+"""Structured extraction by the model, and the document's summary in the memory.
+
+The model is made to answer through one forced tool (`record_document`) whose JSON
+schema is the shape we store in `Document.metadata`; its answer is cleaned before use.
+"""
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+from chats import llm
+from memory.models import MemoryEntry
+
+from .models import Document
+
+MAX_TEXT_CHARS = 60_000
+FLAGS = ["low", "high", "normal", "abnormal"]
+
+RECORD_TOOL = {
+    "name": "record_document",
+    "description": "Record the structured facts found in one health document.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "doc_type": {"type": "string", "enum": list(Document.DocType.values)},
+            "document_date": {"type": ["string", "null"], "description": "YYYY-MM-DD"},
+            "provider": {"type": ["string", "null"], "description": "Clinic, lab or doctor."},
+            "summary": {
+                "type": "string",
+                "description": "Two or three sentences, in the document's language.",
+            },
+            "findings": {"type": "array", "items": {"type": "string"}},
+            "lab_values": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "analyte": {"type": "string"},
+                        "value": {"type": ["number", "string"]},
+                        "unit": {"type": ["string", "null"]},
+                        "reference_range": {"type": ["string", "null"]},
+                        "flag": {"type": ["string", "null"], "enum": [*FLAGS, None]},
+                    },
+                    "required": ["analyte", "value"],
+                },
+            },
+        },
+        "required": ["doc_type", "summary", "findings", "lab_values"],
+    },
+}
+
+SYSTEM = (
+    "You read one health document (lab results, a consultation letter, a prescription, "
+    "an imaging report…) as extracted by OCR, and record its facts with the "
+    "record_document tool. Copy analyte names, values and units as written; give the "
+    "reference range as written (e.g. '3.5-5.0' or '< 5.2'); flag values outside it. "
+    "Never invent values that are not in the text."
+)
+
+
+def is_available() -> bool:
+    return llm.is_configured()
+
+
+def extract_facts(document: Document) -> dict:
+    """Asks the model for the document's facts and stores them in `metadata`."""
+    model = llm.model_name()
+    response = llm.sync_client().messages.create(
+        model=model,
+        max_tokens=4096,
+        system=SYSTEM,
+        tools=[RECORD_TOOL],
+        tool_choice={"type": "tool", "name": "record_document"},
+        messages=[{
+            "role": "user",
+            "content": f"File name: {document.filename}\n\n<document>\n"
+            f"{document.extracted_text[:MAX_TEXT_CHARS]}\n</document>",
+        }],
+    )
+    llm.record_usage(document.user, "document", model, response.usage)
+    answer = next((block.input for block in response.content if block.type == "tool_use"), None)
+    if not isinstance(answer, dict):
+        raise ValueError(_("The model did not return the document's facts."))
+    metadata = clean(answer)
+    document.metadata = metadata
+    document.doc_type = metadata["doc_type"]
+    document.document_date = parse_date(metadata.get("document_date"))
+    document.save(update_fields=["metadata", "doc_type", "document_date", "updated"])
+    return metadata
+
+
+def clean(answer: dict) -> dict:
+    doc_type = answer.get("doc_type")
+    lab_values = []
+    for item in answer.get("lab_values") or []:
+        if not isinstance(item, dict) or not str(item.get("analyte") or "").strip():
+            continue
+        flag = item.get("flag")
+        lab_values.append({
+            "analyte": str(item["analyte"]).strip()[:120],
+            "value": value if isinstance(value := item.get("value"), (int, float))
+            else str(value or "")[:60],
+            "unit": str(item.get("unit") or "").strip()[:40],
+            "reference_range": str(item.get("reference_range") or "").strip()[:60],
+            "flag": flag if flag in FLAGS else "",
+        })
+    date = parse_date(answer.get("document_date"))
+    return {
+        "doc_type": doc_type if doc_type in Document.DocType.values else Document.DocType.OTHER,
+        "document_date": date.isoformat() if date else None,
+        "provider": str(answer.get("provider") or "").strip()[:200],
+        "summary": str(answer.get("summary") or "").strip()[:4000],
+        "findings": [
+            str(item).strip()[:500] for item in answer.get("findings") or [] if str(item).strip()
+        ][:50],
+        "lab_values": lab_values[:300],
+    }
+
+
+def parse_date(value) -> datetime.date | None:
+    if not value:
+        return None
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", str(value))
+    if not match:
+        return None
+    try:
+        return datetime.date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+def summarise(document: Document) -> MemoryEntry:
+    """The document's `document_summary` memory entry, created once and kept current."""
+    metadata = document.metadata or {}
+    lines = [metadata.get("summary") or ""]
+    if metadata.get("findings"):
+        lines.append("\n".join(f"- {finding}" for finding in metadata["findings"]))
+    title = document.get_doc_type_display()
+    if metadata.get("provider"):
+        title = f"{title}: {metadata['provider']}"
+    if document.document_date:
+        title = f"{title} ({document.document_date.isoformat()})"
+    entry, _created = MemoryEntry.objects.update_or_create(
+        user=document.user,
+        source_document=document,
+        category=MemoryEntry.Category.DOCUMENT_SUMMARY,
+        defaults={
+            "title": f"{title} — {document.filename}"[:200],
+            "content": "\n\n".join(line for line in lines if line).strip(),
+            "importance": MemoryEntry.Importance.MEDIUM,
+        },
+    )
+    return entry

@@ -1,0 +1,39 @@
+"""Compiled PDF reports: the list with the compile form, and the download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .forms import ReportForm
+from .models import GeneratedPDF
+from .reports import compile_report
+
+
+@login_required
+def index(request):
+    form = ReportForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        compile_report(
+            request.user, data["title"],
+            memory_ids=[entry.pk for entry in data["memory"]],
+            document_ids=[document.pk for document in data["documents"]],
+            include_trends=data["include_trends"],
+            chat_id=data["chat"].pk if data["chat"] else None,
+        )
+        messages.success(request, _("The report is ready."))
+        return redirect("pdfs:index")
+    reports = GeneratedPDF.objects.for_user(request.user).select_related("source_chat")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/pdfs.html", {"form": form, "reports": reports}, status=status)
+
+
+@login_required
+def download(request, pk):
+    report = get_object_or_404(GeneratedPDF.objects.for_user(request.user), pk=pk)
+    name = f"{slugify(report.title, allow_unicode=True) or 'report'}.pdf"
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name,
+                        content_type="application/pdf")

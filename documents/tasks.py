@@ -1,0 +1,70 @@
+"""django-q2 entry points for document processing: queueing, the job, retries.
+
+The job catches its own failures: a permanent one (encrypted, damaged) fails the document
+at once; any other is retried later with a growing delay, then fails with the reason.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
+
+from . import pipeline
+from .models import Document
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = [30, 120, 480]  # before the 2nd, 3rd… attempt
+JOB = "documents.tasks.process_document"
+
+
+def enqueue(document_id) -> None:
+    async_task(JOB, str(document_id), group="documents", task_name=f"document {document_id}")
+
+
+def reindex(document: Document) -> None:
+    """Runs the whole pipeline again from a clean state."""
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.PENDING, stage="", error="", attempts=0
+    )
+    enqueue(document.pk)
+
+
+def backoff(attempt: int) -> int:
+    return BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1]
+
+
+def process_document(document_id: str) -> str:
+    document = Document.objects.filter(pk=document_id).select_related("user").first()
+    if document is None:
+        return "gone"  # deleted while queued
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.PROCESSING, attempts=F("attempts") + 1, stage="queued"
+    )
+    document.refresh_from_db()
+    try:
+        pipeline.process(document)
+    except pipeline.PermanentFailure as error:
+        pipeline.fail(document, str(error))
+        return "failed"
+    except Exception as error:
+        log.exception("Processing document %s failed (attempt %s)", document.pk, document.attempts)
+        reason = pipeline.failure_reason(error)
+        if document.attempts >= MAX_ATTEMPTS:
+            pipeline.fail(document, reason)
+            return "failed"
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.PENDING, stage="retry", error=reason[:2000]
+        )
+        next_run = timezone.now() + timedelta(seconds=backoff(document.attempts))
+        schedule(
+            JOB, str(document.pk), schedule_type=Schedule.ONCE, repeats=1, next_run=next_run,
+            # Names are unique in django-q2; a reindexed document starts its count again.
+            name=f"retry document {document.pk} at {next_run.isoformat()}",
+        )
+        return "retry"
+    return "completed"

@@ -1,0 +1,99 @@
+"""Full-text search: the same behaviour on PostgreSQL (tsvector, GIN) and SQLite (FTS5)."""
+
+import pytest
+from django.db import connection
+
+from documents import search
+from documents.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed(user, name, text):
+    document = Document.objects.create(
+        user=user, filename=name, mime_type="text/plain", sha256=name, extracted_text=text,
+        status=Document.Status.COMPLETED,
+    )
+    search.index_document(document)
+    return document
+
+
+def ids(hits):
+    return [hit.document_id for hit in hits]
+
+
+def test_english_words_match_other_forms_and_snippets_highlight_them(user):
+    doc = indexed(user, "lipids.txt", "Fasting lipid panel. Cholesterol levels were elevated.")
+    hits = search.search(user, "cholesterol level")
+    assert ids(hits) == [str(doc.pk)]
+    assert "\ue000" not in hits[0].snippet
+    assert "<mark>Cholesterol</mark>" in str(hits[0].snippet_html)
+
+
+def test_russian_words_match_other_endings(user):
+    doc = indexed(user, "письмо.txt", "Рекомендовано: контроль холестерина через три месяца.")
+    assert ids(search.search(user, "холестерин")) == [str(doc.pk)]
+    assert "<mark>" in str(search.search(user, "холестерин")[0].snippet_html)
+
+
+def test_websearch_syntax_phrases_exclusions_and_or(user):
+    a = indexed(user, "a.txt", "metformin 500 mg twice daily")
+    b = indexed(user, "b.txt", "metformin stopped, insulin started")
+    c = indexed(user, "c.txt", "aspirin 100 mg")
+    assert set(ids(search.search(user, "metformin"))) == {str(a.pk), str(b.pk)}
+    assert ids(search.search(user, "metformin -insulin")) == [str(a.pk)]
+    assert ids(search.search(user, '"insulin started"')) == [str(b.pk)]
+    assert set(ids(search.search(user, "aspirin or insulin"))) == {str(b.pk), str(c.pk)}
+
+
+def test_better_matches_rank_first(user):
+    weak = indexed(user, "weak.txt", "ferritin mentioned once among many other words here")
+    strong = indexed(user, "ferritin.txt", "ferritin ferritin low ferritin, repeat ferritin")
+    assert ids(search.search(user, "ferritin")) == [str(strong.pk), str(weak.pk)]
+
+
+def test_other_users_documents_are_never_found(user, other_user):
+    indexed(other_user, "secret.txt", "hepatitis serology positive")
+    assert search.search(user, "hepatitis") == []
+
+
+def test_hostile_queries_return_results_or_nothing_never_an_error(user):
+    indexed(user, "a.txt", "glucose 5.1")
+    for query in ['"', "-", "or", "AND NOT (", "glucose*) OR", "'; DROP TABLE x; --", "NEAR(a b)"]:
+        search.search(user, query)
+    assert ids(search.search(user, "glucose")) != []
+
+
+def test_reindexing_replaces_the_old_text(user):
+    doc = indexed(user, "a.txt", "old words")
+    doc.extracted_text = "new words"
+    doc.save()
+    search.index_document(doc)
+    assert search.search(user, "old") == []
+    assert ids(search.search(user, "new")) == [str(doc.pk)]
+
+
+def test_deleted_documents_leave_the_index(user):
+    doc = indexed(user, "a.txt", "thyroid ultrasound")
+    doc.delete()
+    assert search.search(user, "thyroid") == []
+
+
+def test_search_page_shows_ranked_highlighted_results(signed_in_client, user):
+    indexed(user, "<b>bold</b>.txt", "Hemoglobin 135 g/L <script>x</script>")
+    page = signed_in_client.get("/documents/search/", {"q": "hemoglobin"}).content.decode()
+    assert "<mark>Hemoglobin</mark>" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;.txt" in page and "<script>x" not in page
+    empty = signed_in_client.get("/documents/search/", {"q": "nothinglikethis"})
+    assert empty.status_code == 200 and "Nothing found" in empty.content.decode()
+
+
+@pytest.mark.postgres_only
+def test_postgres_uses_a_gin_index_over_english_and_russian(user):
+    doc = indexed(user, "ru.txt", "анализы крови")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                       "'documents_search_vector_gin'")
+        assert "gin (search_vector)" in cursor.fetchone()[0]
+    vector = Document.objects.values_list("search_vector", flat=True).get(pk=doc.pk)
+    assert "'анализ'" in vector  # stemmed by the Russian configuration

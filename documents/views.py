@@ -1,0 +1,131 @@
+"""Document pages: list and upload, search, detail, preview, download, reindex, delete."""
+
+from constance import config
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import search as document_search
+from . import tasks, uploads
+from .filetypes import RefusedFile
+from .models import Document
+
+PAGE_SIZE = 50
+LIST_FIELDS = ("id", "filename", "mime_type", "file_size", "doc_type", "document_date",
+               "status", "stage", "error", "page_count", "created")
+# Shown inline in the browser; everything else downloads as an attachment.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def owned(request, pk):
+    return get_object_or_404(Document.objects.for_user(request.user), pk=pk)
+
+
+def list_context(request, outcomes=None):
+    documents = Document.objects.for_user(request.user).only(*LIST_FIELDS)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    busy = any(doc.status in (Document.Status.PENDING, Document.Status.PROCESSING) for doc in page)
+    return {
+        "page": page, "busy": busy, "outcomes": outcomes or [],
+        "used_bytes": uploads.used_bytes(request.user),
+        "upload_max_mb": config.upload_max_file_mb, "upload_quota_mb": config.upload_quota_mb,
+    }
+
+
+@login_required
+def index(request):
+    if request.method == "POST":
+        return upload(request)
+    if request.htmx and request.GET.get("fragment") == "rows":
+        return render(request, "documents/index.html#rows", list_context(request))
+    return render(request, "documents/index.html", list_context(request))
+
+
+def upload(request):
+    """Stores each acceptable file; the page lists what was refused and why (4xx)."""
+    files = request.FILES.getlist("files")
+    outcomes, statuses = [], []
+    if not files:
+        outcomes.append({"name": "", "error": _("Choose at least one file to upload.")})
+        statuses.append(400)
+    for uploaded in files:
+        name = uploads.display_name(uploaded.name)
+        try:
+            result = uploads.accept(request.user, uploaded)
+        except RefusedFile as refusal:
+            outcomes.append({"name": name, "error": str(refusal)})
+            statuses.append(refusal.status)
+            continue
+        outcomes.append({"name": name, "document": result.document, "duplicate": result.duplicate})
+    if statuses:
+        status = 413 if all(code == 413 for code in statuses) else 400
+        context = list_context(request, outcomes)
+        return render(request, "documents/index.html", context, status=status)
+    for outcome in outcomes:
+        if outcome["duplicate"]:
+            messages.info(request, _("%(name)s was already uploaded as %(existing)s.")
+                          % {"name": outcome["name"], "existing": outcome["document"].filename})
+    if any(not outcome["duplicate"] for outcome in outcomes):
+        messages.success(request, _("Uploaded; processing has started."))
+    return redirect("documents:index")
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()
+    hits = document_search.search(request.user, query, limit=50) if query else []
+    return render(request, "documents/search.html", {"query": query, "hits": hits})
+
+
+@login_required
+def detail(request, pk):
+    document = owned(request, pk)
+    if request.htmx and request.GET.get("fragment") == "status":
+        return render(request, "documents/detail.html#status", {"document": document})
+    return render(request, "documents/detail.html", {"document": document})
+
+
+@login_required
+def preview(request, pk):
+    document = owned(request, pk)
+    if not document.preview:
+        raise Http404
+    response = FileResponse(document.preview.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def download(request, pk):
+    document = owned(request, pk)
+    inline = document.mime_type in INLINE_TYPES and request.GET.get("inline") == "1"
+    content_type = document.mime_type
+    if content_type == "text/plain":
+        content_type = "text/plain; charset=utf-8"
+    return FileResponse(
+        document.file.open("rb"), as_attachment=not inline, filename=document.filename,
+        content_type=content_type,
+    )
+
+
+@login_required
+@require_POST
+def reindex(request, pk):
+    document = owned(request, pk)
+    tasks.reindex(document)
+    messages.success(request, _("Processing %(name)s again.") % {"name": document.filename})
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    document = owned(request, pk)
+    name = document.filename
+    document.delete_with_files()
+    messages.success(request, _("%(name)s was deleted.") % {"name": name})
+    return redirect("documents:index")
