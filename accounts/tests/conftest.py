@@ -64,3 +64,19 @@ def alice_data(user):
 @pytest.fixture
 def bob_data(other_user):
     return _populate(other_user, "bob")
+
+
+@pytest.fixture(scope="session")
+def identity_server():
+    from tests.fakes.oauth_server import FakeIdentityProvider
+
+    server = FakeIdentityProvider().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def identity_provider(identity_server):
+    identity_server.reset()
+    yield identity_server
+    identity_server.reset()
