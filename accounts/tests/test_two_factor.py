@@ -85,7 +85,7 @@ def test_the_sessions_page_lists_devices_and_signs_out_the_others(user, password
 
     html = laptop.get("/accounts/sessions/").content.decode()
     assert "127.0.0.1" in html
-    assert "Firefox" in html and "iPhone" in html
+    assert "Firefox on Linux" in html and "Safari on iPhone" in html
     laptop.post("/accounts/sessions/")
 
     assert phone.get("/").status_code == 302  # signed out
