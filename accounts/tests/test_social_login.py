@@ -136,3 +136,34 @@ def test_without_self_registration_an_unknown_identity_gets_no_account(client, o
         sign_in_with(client, "/accounts/oidc/keycloak/login/")
     assert not User.objects.filter(email="carol@example.com").exists()
     assert AUTH_SESSION_KEY not in client.session
+
+
+def test_providers_are_configured_from_the_environment(monkeypatch):
+    from config.settings import social_providers
+
+    monkeypatch.setenv("OIDC_SERVER_URL", "https://sso.example.org/realms/family")
+    monkeypatch.setenv("OIDC_CLIENT_ID", "anamnesis")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("OIDC_NAME", "Family SSO")
+    monkeypatch.setenv("GITHUB_CLIENT_ID", "gh-id")
+    monkeypatch.setenv("GITHUB_CLIENT_SECRET", "gh-secret")
+    monkeypatch.delenv("GOOGLE_CLIENT_ID", raising=False)
+    providers = social_providers()
+    oidc_app = providers["openid_connect"]["APPS"][0]
+    assert oidc_app["name"] == "Family SSO" and oidc_app["provider_id"] == "oidc"
+    assert oidc_app["settings"]["server_url"] == "https://sso.example.org/realms/family"
+    assert providers["github"]["APPS"] == [{"client_id": "gh-id", "secret": "gh-secret"}]
+    assert "APPS" not in providers["google"]
+
+
+def test_a_provider_added_in_the_admin_is_offered_on_the_login_page(client, make_user):
+    admin = make_user("admin@example.com", role="admin")
+    client.force_login(admin)
+    response = client.post("/admin/socialaccount/socialapp/add/", {
+        "provider": "github", "name": "GitHub of the family", "client_id": "id",
+        "secret": "secret", "key": "", "settings": "{}",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    html = client.get("/accounts/login/").content.decode()
+    assert "/accounts/github/login/" in html, html[-3000:]
