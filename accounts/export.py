@@ -16,7 +16,7 @@ from django.core import serializers
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import DataExport
 from .userdata import file_names, owned_models
@@ -96,11 +96,12 @@ def write_zip(user, target, progress=None) -> None:
                 logger.warning("export of %s: file %s is missing", user.pk, name)
                 missing.append(name)
             step()
-        readme = render_to_string(
-            "accounts/export_readme.txt",
-            {"user": user, "now": timezone.now(), "tables": tables,
-             "files": len(names) - len(missing), "missing": missing},
-        )
+        with translation.override(user.language):
+            readme = render_to_string(
+                "accounts/export_readme.txt",
+                {"user": user, "now": timezone.now(), "tables": tables,
+                 "files": len(names) - len(missing), "missing": missing},
+            )
         archive.writestr("README.md", readme)
 
 

@@ -104,3 +104,10 @@ def test_a_new_export_replaces_the_previous_zip(user, alice_data):
     export.discard(user)
     assert not storage.exists(name)
     assert not DataExport.objects.filter(pk=first.pk).exists()
+
+
+def test_the_readme_is_in_the_users_language(signed_in_client, user, alice_data):
+    user.language = "ru"
+    user.save()
+    readme = download(signed_in_client).read("README.md").decode()
+    assert "Экспорт данных Anamnesis" in readme
