@@ -53,7 +53,7 @@ def _user_fk(model) -> models.ForeignKey | None:
 
 
 def owned_models() -> list[OwnedModel]:
-    """Every model holding a user's data, owners first, then their dependants."""
+    """Every model holding a user's data: owners first, then their dependants."""
     candidates = [
         model
         for app_config in apps.get_app_configs()
@@ -62,16 +62,21 @@ def owned_models() -> list[OwnedModel]:
     ]
     candidates += [apps.get_model(label) for label in LIBRARY_MODELS if _installed(label)]
     candidates = [m for m in candidates if m._meta.label not in SKIPPED_MODELS]
-    owners = [m for m in candidates if _user_fk(m) is not None]
-    result = [OwnedModel(m, "user") for m in owners]
-    for model in candidates:
-        if model in owners:
-            continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.ForeignKey) and field.related_model in owners:
-                result.append(OwnedModel(model, f"{field.name}__user"))
-                break
-    return result
+    found = {m: "user" for m in candidates if _user_fk(m) is not None}
+    # Dependants at any depth (a message of a chat, a page of a document's version…).
+    growing = True
+    while growing:
+        growing = False
+        for model in candidates:
+            if model in found:
+                continue
+            for field in model._meta.concrete_fields:
+                parent = field.related_model if isinstance(field, models.ForeignKey) else None
+                if parent in found and parent is not model:
+                    found[model] = f"{field.name}__{found[parent]}"
+                    growing = True
+                    break
+    return [OwnedModel(model, lookup) for model, lookup in found.items()]
 
 
 def _installed(label: str) -> bool:

@@ -111,3 +111,16 @@ def test_the_readme_is_in_the_users_language(signed_in_client, user, alice_data)
     user.save()
     readme = download(signed_in_client).read("README.md").decode()
     assert "Экспорт данных Anamnesis" in readme
+
+
+def test_owned_models_are_discovered_with_their_dependants():
+    from accounts.userdata import owned_models
+
+    lookups = {item.label: item.lookup for item in owned_models()}
+    assert lookups["chats.Chat"] == "user"
+    assert lookups["chats.Message"] == "chat__user"
+    assert lookups["skills.ContextFileVersion"] == "context_file__user"
+    assert lookups["documents.GeneratedPDF"] == "user"
+    # The zips themselves and the two-factor secrets are not part of an export.
+    assert "accounts.DataExport" not in lookups
+    assert "mfa.Authenticator" not in lookups
