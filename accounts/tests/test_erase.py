@@ -37,6 +37,8 @@ def test_erasing_removes_every_row_and_file_and_leaves_others_untouched(
         assert not model(label).objects.filter(pk=row.pk).exists(), label
     for name in alice_files:
         assert not default_storage.exists(name), name
+    folders, _ = default_storage.listdir("uploads")
+    assert str(user.pk) not in folders and str(bob_data.user.pk) in folders
     for label, row in bob_data.rows.items():
         assert model(label).objects.filter(pk=row.pk).exists(), label
     for name in bob_data.files:
