@@ -3,11 +3,16 @@
 import datetime
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +22,20 @@ from documents.models import Document
 from .models import DataExport, User
 
 USAGE_DAYS = 30
+
+
+def admin_login(request, extra_context=None):
+    """The admin signs in through allauth like everybody else, so rate limits and the
+    second factor apply; Django's own admin login form would bypass both."""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(request.GET.get(REDIRECT_FIELD_NAME) or "admin:index")
+        raise PermissionDenied
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect_to_login(next_url, reverse("account_login"))
+
+
+admin.site.login = admin_login
 
 
 class UserCreationForm(AdminUserCreationForm):

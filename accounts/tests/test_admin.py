@@ -28,9 +28,21 @@ def test_admin_opens_runtime_settings(client, make_user):
 
 def test_ordinary_user_cannot_reach_the_admin(client, user):
     client.force_login(user)
-    response = client.get("/admin/accounts/user/")
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    response = client.get("/admin/accounts/user/", follow=True)
+    assert response.status_code == 403
+    assert "patient" not in response.content.decode()
+
+
+def test_the_admin_signs_in_through_the_rate_limited_two_factor_login(client, make_user, password):
+    response = client.get("/admin/accounts/user/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=/admin/accounts/user/")
+    make_user("admin@example.com", role="admin")
+    response = client.post(
+        "/accounts/login/?next=/admin/accounts/user/",
+        {"login": "admin@example.com", "password": password, "next": "/admin/accounts/user/"},
+    )
+    assert response["Location"] == "/admin/accounts/user/"
+    assert client.get("/admin/accounts/user/").status_code == 200
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -92,4 +104,5 @@ def test_job_tasks_and_schedules_show_in_the_admin(client, make_user, settings):
 def test_a_deactivated_admin_cannot_reach_the_admin(client, make_user):
     admin_user = make_user("admin@example.com", role="admin", is_active=False)
     client.force_login(admin_user)
-    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
