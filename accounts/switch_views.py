@@ -46,12 +46,7 @@ def _render_index(request, form, status=200):
 def add(request):
     """Sign in another account with its email and password (then its second factor)."""
     if switching.is_full(request):
-        messages.error(
-            request,
-            _("A browser can hold at most %(count)d accounts. Sign one out first.")
-            % {"count": switching.MAX_ACCOUNTS},
-        )
-        return redirect("switch:index")
+        return _full(request)
     form = AddAccountForm(request.POST, request=request)
     if not form.is_valid():
         return _render_index(request, form, status=400)
@@ -64,6 +59,15 @@ def add(request):
     switching.add(request, user)
     _added(request, user)
     return redirect("dashboard")
+
+
+def _full(request):
+    messages.error(
+        request,
+        _("A browser can hold at most %(count)d accounts. Sign one out first.")
+        % {"count": switching.MAX_ACCOUNTS},
+    )
+    return redirect("switch:index")
 
 
 def _pending_user(request) -> User | None:
@@ -87,6 +91,8 @@ def verify(request):
     form = SecondFactorForm(request.POST or None, user=user)
     if request.method == "POST":
         if form.is_valid():
+            if switching.is_full(request) and str(user.pk) not in switching.remembered(request):
+                return _full(request)
             switching.add(request, user)
             _added(request, user)
             return redirect("dashboard")

@@ -62,6 +62,8 @@ def _sign_in(request, target: User, keep: dict[str, str]) -> None:
 def add(request, user: User) -> None:
     """A newly, fully authenticated account joins this browser and becomes the active one."""
     keep = remembered(request)
+    if str(user.pk) not in keep and len(keep) >= MAX_ACCOUNTS:
+        raise ValueError("this browser already holds the maximum of accounts")
     request.session.pop(PENDING_KEY, None)
     _sign_in(request, user, keep)
 
