@@ -1,12 +1,12 @@
 """Data control: download everything I own, erase my account."""
 
-from django.contrib import auth, messages
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from . import export
+from . import export, switching
 from .erase import erase_account
 from .forms import EraseForm
 from .models import DataExport
@@ -56,11 +56,13 @@ def delete_page(request):
 
 
 def _erase(request):
+    """Sign the account out first (another account of this browser, if any, becomes
+    active), then erase it."""
     user = request.user
     email = user.email
-    auth.logout(request)
+    still_signed_in = switching.sign_out(request, user.pk)
     erase_account(user)
     messages.success(
         request, _("The account %(email)s and all its data are erased.") % {"email": email}
     )
-    return redirect("account_login")
+    return redirect("dashboard" if still_signed_in else "account_login")

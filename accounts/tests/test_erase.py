@@ -58,3 +58,18 @@ def test_erasing_an_account_with_two_factor_needs_its_code(signed_in_client, use
     response = signed_in_client.post("/settings/delete/", {"password": password, "code": code})
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_after_erasing_another_account_of_the_browser_stays_signed_in(
+    signed_in_client, user, other_user, password
+):
+    signed_in_client.post("/accounts/switch/add/", {"login": other_user.email, "password": password})
+    signed_in_client.post("/accounts/switch/", {"account": str(user.pk)})
+    response = signed_in_client.post("/settings/delete/", {"password": password})
+    assert response["Location"] == "/"
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert signed_in_client.session["_auth_user_id"] == str(other_user.pk)
+    page = signed_in_client.get("/accounts/switch/").content.decode()
+    assert "The account alice@example.com and all its data are erased." in page
+    listed = page.split('data-testid="account-list"')[1].split("</ul>")[0]
+    assert "alice@example.com" not in listed and "bob@example.com" in listed
