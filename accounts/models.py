@@ -146,3 +146,28 @@ class DataExport(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created:%Y-%m-%d %H:%M}"
+
+
+class SwitchGrant(models.Model):
+    """An account remembered by one browser's account switcher: the browser's session
+    holds `key`; deleting the row (from the account's sessions page, or by signing it
+    out) takes the account out of that browser."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="switch_grants")
+    key = models.CharField(max_length=64, unique=True)
+    auth_hash = models.CharField(max_length=128)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remembered account")
+        verbose_name_plural = _("remembered accounts")
+        ordering = ["-last_used"]
+
+    def __str__(self):
+        return f"{self.user} ({self.user_agent[:40]})"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("add/verify/", switch_views.verify, name="verify"),
     path("sign-out/", switch_views.sign_out, name="sign_out"),
     path("sign-out-all/", switch_views.sign_out_all, name="sign_out_all"),
+    path("revoke/<uuid:pk>/", switch_views.revoke, name="revoke"),
 ]

@@ -5,13 +5,13 @@ import time
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import switching
 from .forms import AddAccountForm, SecondFactorForm
-from .models import User
+from .models import SwitchGrant, User
 
 PENDING_SECONDS = 300
 
@@ -128,3 +128,13 @@ def sign_out(request):
 def sign_out_all(request):
     switching.sign_out_all(request)
     return redirect("account_login")
+
+
+@login_required
+@require_POST
+def revoke(request, pk):
+    """From the account's own sessions page: take it out of another browser's switcher."""
+    grant = get_object_or_404(SwitchGrant.objects.for_user(request.user), pk=pk)
+    grant.delete()
+    messages.success(request, _("That browser can no longer switch to your account."))
+    return redirect("usersessions_list")

@@ -14,8 +14,9 @@ from django.db import models
 # Rows of installed libraries that are the user's own and safe to hand out. Not the
 # two-factor secrets (allauth.mfa) nor OAuth tokens: an export must not become a key.
 LIBRARY_MODELS = ["account.EmailAddress", "socialaccount.SocialAccount"]
-# Our own bookkeeping: the zips themselves are not part of the data they contain.
-SKIPPED_MODELS = ["accounts.DataExport", "accounts.User"]
+# Our own bookkeeping: the zips themselves are not part of the data they contain, and
+# the account switcher's grants are credentials.
+SKIPPED_MODELS = ["accounts.DataExport", "accounts.SwitchGrant", "accounts.User"]
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,36 @@ def test_an_account_with_two_factor_needs_its_code(signed_in_client, user, other
     assert signed_in_client.session[AUTH_SESSION_KEY] == str(user.pk)
     signed_in_client.post("/accounts/switch/add/verify/", {"code": current_code(secret)})
     assert signed_in_client.session[AUTH_SESSION_KEY] == str(other_user.pk)
+
+
+def test_the_added_account_can_remove_that_browser_from_its_sessions_page(
+    signed_in_client, user, other_user, password
+):
+    from django.test import Client
+
+    from accounts.models import SwitchGrant
+
+    add_account(signed_in_client, other_user.email, password)
+    signed_in_client.post("/accounts/switch/", {"account": str(user.pk)})
+
+    bobs_phone = Client()
+    bobs_phone.force_login(other_user)
+    page = bobs_phone.get("/accounts/sessions/").content.decode()
+    assert "In other browsers' account switchers" in page
+    grant = SwitchGrant.objects.get(user=other_user)
+    # Nobody else can remove it.
+    assert signed_in_client.post(f"/accounts/switch/revoke/{grant.pk}/").status_code == 404
+    bobs_phone.post(f"/accounts/switch/revoke/{grant.pk}/")
+
+    assert "bob@example.com" not in account_list(signed_in_client)
+    signed_in_client.post("/accounts/switch/", {"account": str(other_user.pk)})
+    assert signed_in_client.session[AUTH_SESSION_KEY] == str(user.pk)
+
+
+def test_signing_out_forgets_this_browsers_grants(signed_in_client, other_user, password):
+    from accounts.models import SwitchGrant
+
+    add_account(signed_in_client, other_user.email, password)
+    assert SwitchGrant.objects.count() == 2
+    signed_in_client.post("/accounts/logout/")
+    assert SwitchGrant.objects.count() == 0
