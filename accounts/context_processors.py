@@ -1,8 +1,9 @@
-"""What every page of the shell needs: the sidebar sections and the unread count."""
+"""What every page of the shell needs: the sidebar, the unread count, the other accounts."""
 
 from django.conf import settings
 
 from .navigation import sections
+from .switching import other_accounts
 
 
 def shell(request):
@@ -13,6 +14,7 @@ def shell(request):
         "nav_sections": sections(request),
         "unread_count": unread_count(user),
         "assistant_configured": bool(settings.ANTHROPIC_API_KEY),
+        "switch_accounts": other_accounts(request),
     }
 
 

@@ -1,9 +1,14 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import switch_views
 
 app_name = "switch"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "switch"}, name="index"),
+    path("", switch_views.index, name="index"),
+    path("add/", switch_views.add, name="add"),
+    path("add/verify/", switch_views.verify, name="verify"),
+    path("sign-out/", switch_views.sign_out, name="sign_out"),
+    path("sign-out-all/", switch_views.sign_out_all, name="sign_out_all"),
+    path("revoke/<uuid:pk>/", switch_views.revoke, name="revoke"),
 ]

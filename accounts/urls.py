@@ -1,13 +1,12 @@
 from django.urls import path
 
-from config.views import coming_soon
-
-from . import views
+from . import data_views, views
 
 app_name = "settings"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
-    path("export/", coming_soon, {"section": "export"}, name="export"),
-    path("delete/", coming_soon, {"section": "delete"}, name="delete"),
+    path("export/", data_views.export_page, name="export"),
+    path("export/<uuid:pk>/download/", data_views.export_download, name="export_download"),
+    path("delete/", data_views.delete_page, name="delete"),
 ]

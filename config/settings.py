@@ -229,6 +229,35 @@ ACCOUNT_RATE_LIMITS = {
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+
+
+def social_providers() -> dict:
+    """OAuth / OIDC apps from the environment; more can be added in the admin (Social apps)."""
+    providers = {
+        "google": {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"},
+                   "OAUTH_PKCE_ENABLED": True},
+        "github": {"SCOPE": ["read:user", "user:email"]},
+        "openid_connect": {"OAUTH_PKCE_ENABLED": True},
+    }
+    if env("GITHUB_URL"):  # GitHub Enterprise
+        providers["github"]["GITHUB_URL"] = env("GITHUB_URL")
+    for name in ("google", "github"):
+        if client_id := env(f"{name.upper()}_CLIENT_ID"):
+            providers[name]["APPS"] = [
+                {"client_id": client_id, "secret": env(f"{name.upper()}_CLIENT_SECRET")}
+            ]
+    if server_url := env("OIDC_SERVER_URL"):  # Keycloak realm, Authentik application…
+        providers["openid_connect"]["APPS"] = [{
+            "provider_id": env("OIDC_PROVIDER_ID", "oidc"),
+            "name": env("OIDC_NAME", "OpenID Connect"),
+            "client_id": env("OIDC_CLIENT_ID"),
+            "secret": env("OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": server_url},
+        }]
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers()
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Anamnesis"
 USERSESSIONS_TRACK_ACTIVITY = True

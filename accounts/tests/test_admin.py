@@ -28,12 +28,81 @@ def test_admin_opens_runtime_settings(client, make_user):
 
 def test_ordinary_user_cannot_reach_the_admin(client, user):
     client.force_login(user)
-    response = client.get("/admin/accounts/user/")
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    response = client.get("/admin/accounts/user/", follow=True)
+    assert response.status_code == 403
+    assert "patient" not in response.content.decode()
+
+
+def test_the_admin_signs_in_through_the_rate_limited_two_factor_login(client, make_user, password):
+    response = client.get("/admin/accounts/user/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=/admin/accounts/user/")
+    make_user("admin@example.com", role="admin")
+    response = client.post(
+        "/accounts/login/?next=/admin/accounts/user/",
+        {"login": "admin@example.com", "password": password, "next": "/admin/accounts/user/"},
+    )
+    assert response["Location"] == "/admin/accounts/user/"
+    assert client.get("/admin/accounts/user/").status_code == 200
 
 
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_user_list_shows_storage_used_and_tokens_of_the_last_30_days(
+    client, make_user, user, alice_data
+):
+    from django.utils import timezone
+
+    from chats.models import TokenUsage
+
+    TokenUsage.objects.filter(user=user).update(day=timezone.localdate())
+    TokenUsage.objects.create(  # older than 30 days: not counted
+        user=user, day="2020-01-01", source="chat", model="claude", input_tokens=99999
+    )
+    client.force_login(make_user("admin@example.com", role="admin"))
+    html = client.get("/admin/accounts/user/?q=alice").content.decode()
+    # 31 bytes of the lab result + 14 bytes of the generated PDF.
+    assert "45\xa0bytes" in html
+    assert "1\u202f200" in html  # 1000 input + 200 output tokens
+
+
+def test_admin_changes_role_and_chat_limit_from_the_list(client, make_user, user):
+    admin_user = make_user("admin@example.com", role="admin")
+    client.force_login(admin_user)
+    response = client.post("/admin/accounts/user/", {
+        "form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2",
+        "form-0-id": str(admin_user.pk), "form-0-role": "admin", "form-0-is_active": "on",
+        "form-0-max_chats": "",
+        "form-1-id": str(user.pk), "form-1-role": "user", "form-1-max_chats": "3",
+        "_save": "Save",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.max_chats == 3 and not user.is_active
+
+
+def test_token_usage_is_read_only_and_filterable_per_user(client, make_user, alice_data, bob_data):
+    client.force_login(make_user("admin@example.com", role="admin"))
+    usage = alice_data.rows["chats.tokenusage"]
+    html = client.get(f"/admin/chats/tokenusage/?user__id__exact={usage.user_id}").content.decode()
+    assert "alice@example.com" in html and "bob@example.com" not in html.split("<tbody>")[1]
+    assert client.get("/admin/chats/tokenusage/add/").status_code == 403
+
+
+def test_job_tasks_and_schedules_show_in_the_admin(client, make_user, settings):
+    client.force_login(make_user("admin@example.com", role="admin"))
+    urls = ["/admin/django_q/schedule/", "/admin/django_q/success/", "/admin/django_q/failure/"]
+    if settings.Q_CLUSTER.get("orm"):  # the queue itself shows only with the ORM broker
+        urls.append("/admin/django_q/ormq/")
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_deactivated_admin_cannot_reach_the_admin(client, make_user):
+    admin_user = make_user("admin@example.com", role="admin", is_active=False)
+    client.force_login(admin_user)
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")

@@ -1,0 +1,92 @@
+"""Two-factor (allauth.mfa: TOTP and recovery codes) and the user's own sessions."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal import auth as totp_auth
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.core.cache import cache
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()  # used TOTP codes and rate limits live in the cache
+    yield
+    cache.clear()
+
+
+def code_for(secret, offset=0):
+    counters = list(totp_auth.yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2 + offset]
+    return totp_auth.format_hotp_value(totp_auth.hotp_value(secret, counter))
+
+
+def log_in(client, email, password):
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def activate_totp(client, password):
+    # allauth asks for the password again before a security change.
+    client.post("/accounts/reauthenticate/", {"password": password})
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = client.session[totp_auth.SECRET_SESSION_KEY]
+    response = client.post("/accounts/2fa/totp/activate/", {"code": code_for(secret)})
+    assert response.status_code == 302
+    return secret
+
+
+def test_activating_totp_through_the_pages_then_signing_in_needs_a_code(
+    client, user, password, settings
+):
+    # A code is accepted once; with one period of tolerance the next period's code
+    # signs in right after activation, without waiting 30 seconds.
+    settings.MFA_TOTP_TOLERANCE = 1
+    log_in(client, user.email, password)
+    secret = activate_totp(client, password)
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    client.post("/accounts/logout/")
+
+    response = log_in(client, user.email, password)
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert AUTH_SESSION_KEY not in client.session
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert "Incorrect code" in wrong.content.decode()
+    assert AUTH_SESSION_KEY not in client.session
+    client.post("/accounts/2fa/authenticate/", {"code": code_for(secret, offset=1)})
+    assert client.session[AUTH_SESSION_KEY] == str(user.pk)
+
+
+def test_a_recovery_code_signs_in_once(client, user, password):
+    log_in(client, user.email, password)
+    activate_totp(client, password)
+    html = client.get("/accounts/2fa/recovery-codes/").content.decode()
+    codes = Authenticator.objects.get(user=user, type="recovery_codes").wrap().get_unused_codes()
+    assert codes[0] in html
+    client.post("/accounts/logout/")
+
+    log_in(client, user.email, password)
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert client.session[AUTH_SESSION_KEY] == str(user.pk)
+    client.post("/accounts/logout/")
+    log_in(client, user.email, password)
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert AUTH_SESSION_KEY not in client.session
+
+
+def test_the_sessions_page_lists_devices_and_signs_out_the_others(user, password):
+    laptop = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1")
+    log_in(laptop, user.email, password)
+    log_in(phone, user.email, password)
+    assert phone.get("/").status_code == 200
+
+    html = laptop.get("/accounts/sessions/").content.decode()
+    assert "127.0.0.1" in html
+    assert "Firefox on Linux" in html and "Safari on iPhone" in html
+    laptop.post("/accounts/sessions/")
+
+    assert phone.get("/").status_code == 302  # signed out
+    assert laptop.get("/").status_code == 200
