@@ -1,0 +1,72 @@
+"""Saving a turn as it goes: the user's message, the answer in progress, its end state.
+
+Everything here is synchronous ORM work; the engine calls it through sync_to_async.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
+
+from ..models import Chat, Message
+from .reply import ERROR, INTERRUPTED, STREAMING, Reply
+
+# A streaming answer saves a heartbeat at least this often while its process is alive;
+# one silent for longer belongs to a process that died, so it is shown as interrupted.
+STALE_AFTER = timedelta(minutes=3)
+TITLE_LENGTH = 60
+
+
+@transaction.atomic
+def create_turn(chat: Chat, content: str, reply: Reply) -> tuple[Message, Message]:
+    question = Message.objects.create(chat=chat, role=Message.Role.USER, content=content)
+    answer = Message.objects.create(
+        chat=chat, role=Message.Role.ASSISTANT, content=reply.content, metadata=reply.metadata()
+    )
+    Chat.objects.filter(pk=chat.pk).update(updated=timezone.now())
+    return question, answer
+
+
+def save_reply(message_id, reply: Reply) -> None:
+    Message.objects.filter(pk=message_id).update(content=reply.content, metadata=reply.metadata())
+
+
+def streaming_answer(chat: Chat) -> Message | None:
+    return (
+        Message.objects.filter(chat=chat, role=Message.Role.ASSISTANT,
+                               metadata__status=STREAMING)
+        .order_by("-created").first()
+    )
+
+
+def expire_stale(chat: Chat) -> None:
+    """Marks answers whose generating process died as interrupted, keeping their text."""
+    answer = streaming_answer(chat)
+    if answer is None:
+        return
+    heartbeat = parse_datetime((answer.metadata or {}).get("heartbeat") or "")
+    if heartbeat is None or timezone.now() - heartbeat > STALE_AFTER:
+        answer.metadata = {**answer.metadata, "status": INTERRUPTED,
+                           "error": {"code": "interrupted"}}
+        answer.save(update_fields=["metadata"])
+
+
+def title_from(text: str) -> str:
+    first_line = " ".join(text.split())
+    return Truncator(first_line).chars(TITLE_LENGTH) if first_line else ""
+
+
+def auto_title(chat_id, question: str) -> str:
+    """After the first exchange, a chat without a title is named after its first message."""
+    title = title_from(question)
+    if title and Chat.objects.filter(pk=chat_id, title="").update(title=title):
+        return title
+    return ""
+
+
+def fail_reply(message_id, reply: Reply, code: str) -> None:
+    reply.status = ERROR
+    reply.error = {"code": code}
+    save_reply(message_id, reply)

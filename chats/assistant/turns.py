@@ -1,0 +1,90 @@
+"""Starting and stopping turns: the doors (socket, views) call these, nothing else.
+
+A turn runs as an asyncio task in the server process that received the message; tasks
+are kept here so Stop can cancel them at once. Stop from a page served by another
+process sets a flag in the shared cache that the turn checks while it streams.
+"""
+
+import asyncio
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from .. import limits, live, llm
+from ..models import Chat
+from . import persistence
+from .engine import Turn, stop_key
+from .reply import ERROR, Reply
+
+MAX_MESSAGE_LENGTH = 20_000
+
+_running: dict[str, asyncio.Task] = {}
+
+
+class TurnRejected(Exception):
+    """The message cannot be sent; `args[0]` says why, in the user's language."""
+
+
+def _prepare(user, chat_id, content: str):
+    chat = Chat.objects.for_user(user).select_related("skill").filter(pk=chat_id).first()
+    if chat is None:
+        raise TurnRejected(_("This chat does not exist."))
+    if chat.is_archived:
+        raise TurnRejected(_("This chat is archived. Restore it to continue."))
+    if not content:
+        raise TurnRejected(_("Write a message first."))
+    if len(content) > MAX_MESSAGE_LENGTH:
+        raise TurnRejected(_("The message is too long (at most %(count)s characters).")
+                           % {"count": MAX_MESSAGE_LENGTH})
+    persistence.expire_stale(chat)
+    if persistence.streaming_answer(chat) is not None:
+        raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
+    if not limits.allow_message(user):
+        raise TurnRejected(_("You are sending messages too fast. Wait a minute and try again."))
+    reply = Reply()
+    configured = llm.is_configured()
+    if not configured:
+        reply.status, reply.error = ERROR, {"code": "not_configured"}
+    question, answer = persistence.create_turn(chat, content, reply)
+    return chat, question, answer, reply, (llm.model_name() if configured else "")
+
+
+async def start(user, chat_id, content: str) -> asyncio.Task | None:
+    """Saves the message, shows it on every open page and starts the answer."""
+    chat, question, answer, reply, model = await sync_to_async(_prepare)(
+        user, chat_id, (content or "").strip()
+    )
+    language = getattr(user, "language", None)
+    for message in (question, answer):
+        await live.publish(chat.pk, {"type": "message", "id": str(message.pk),
+                                     "status": reply.status,
+                                     "html": live.render_message(message, language)})
+    if not model:
+        return None
+    task = asyncio.create_task(Turn(user, chat, question, answer, reply, model).run())
+    key = str(answer.pk)
+    _running[key] = task
+    task.add_done_callback(lambda _task: _running.pop(key, None))
+    return task
+
+
+def _streaming_answer_id(user, chat_id):
+    chat = Chat.objects.for_user(user).filter(pk=chat_id).first()
+    answer = persistence.streaming_answer(chat) if chat else None
+    return answer.pk if answer else None
+
+
+async def stop(user, chat_id) -> bool:
+    answer_id = await sync_to_async(_streaming_answer_id)(user, chat_id)
+    if answer_id is None:
+        return False
+    await cache.aset(stop_key(answer_id), True, timeout=600)
+    task = _running.get(str(answer_id))
+    if task is not None:
+        task.cancel()
+    return True
+
+
+def running_task(answer_id) -> asyncio.Task | None:
+    return _running.get(str(answer_id))

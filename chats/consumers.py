@@ -1,0 +1,47 @@
+"""/ws/chats/<id>/: a page of a chat listens to its group and sends messages and Stop."""
+
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+
+from . import live
+from .assistant import turns
+from .models import Chat
+
+NOT_FOUND = 4404
+
+
+def _owned_chat_id(user, chat_id):
+    return Chat.objects.for_user(user).filter(pk=chat_id).values_list("pk", flat=True).first()
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.chat_id = await sync_to_async(_owned_chat_id)(
+            self.user, self.scope["url_route"]["kwargs"]["pk"]
+        )
+        if self.chat_id is None:  # not signed in, or someone else's chat: refused
+            await self.close(code=NOT_FOUND)
+            return
+        self.group = live.group_name(self.chat_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("action") if isinstance(content, dict) else None
+        with translation.override(getattr(self.user, "language", None)):
+            if action == "send":
+                try:
+                    await turns.start(self.user, self.chat_id, str(content.get("content", "")))
+                except turns.TurnRejected as exc:
+                    await self.send_json({"type": "error", "message": str(exc.args[0])})
+            elif action == "stop":
+                await turns.stop(self.user, self.chat_id)
+
+    async def chat_event(self, event):
+        await self.send_json(event["payload"])

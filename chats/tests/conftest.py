@@ -1,0 +1,56 @@
+"""Fixtures of the chat tests: a socket to a chat as a given user, and reading its events."""
+
+import asyncio
+
+import pytest
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from chats.routing import websocket_urlpatterns
+
+
+class ChatSocket:
+    """A real consumer behind a WebsocketCommunicator, with the user already in the scope."""
+
+    def __init__(self, user, chat_id):
+        self.communicator = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns), f"/ws/chats/{chat_id}/"
+        )
+        self.communicator.scope["user"] = user
+
+    async def connect(self):
+        return await self.communicator.connect()
+
+    async def send(self, **data):
+        await self.communicator.send_json_to(data)
+
+    async def receive(self, timeout=5):
+        return await self.communicator.receive_json_from(timeout=timeout)
+
+    async def until_finished(self, timeout=10) -> list[dict]:
+        """Events up to the answer's final state (anything but streaming)."""
+        events = []
+        async with asyncio.timeout(timeout):
+            while True:
+                event = await self.receive(timeout=timeout)
+                events.append(event)
+                if event["type"] == "error":
+                    return events
+                if (event["type"] == "message" and event["status"] != "streaming"
+                        and 'data-role="assistant"' in event["html"]):
+                    return events
+
+    async def close(self):
+        await self.communicator.disconnect()
+
+
+@pytest.fixture
+def chat_socket():
+    sockets = []
+
+    def open_socket(user, chat_id):
+        socket = ChatSocket(user, chat_id)
+        sockets.append(socket)
+        return socket
+
+    yield open_socket
