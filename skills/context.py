@@ -17,7 +17,7 @@ def personal_context(user) -> ContextFile | None:
 def save_context(context_file: ContextFile, content: str, updated_by=None) -> ContextFile:
     """Stores new content; the previous content is kept as a version. No change, no version."""
     content = content.replace("\r\n", "\n")
-    if context_file.pk:
+    if not context_file._state.adding:
         current = ContextFile.objects.select_for_update().get(pk=context_file.pk)
         if current.content == content:
             return current

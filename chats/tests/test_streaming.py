@@ -157,3 +157,18 @@ async def test_second_message_waits_for_the_answer(fake_anthropic, user, chat_so
     await turns.stop(user, chat.pk)
     await asyncio.sleep(0.1)
     await socket.close()
+
+
+async def test_sending_too_fast_gets_a_clear_message(fake_anthropic, user, chat_socket,
+                                                     monkeypatch):
+    from chats import limits
+
+    monkeypatch.setattr(limits, "MESSAGES_PER_MINUTE", 0)
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    event = await socket.receive()
+    assert event["type"] == "error" and "too fast" in event["message"]
+    assert not await Message.objects.filter(chat=chat).aexists()
+    await socket.close()
