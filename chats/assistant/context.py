@@ -51,14 +51,16 @@ def _block(title: str, body: str) -> dict:
 
 
 def memory_block(user) -> dict | None:
+    labels = dict(MemoryEntry.Category.choices)
     entries = (
         MemoryEntry.objects.for_user(user)
         .filter(is_active=True, importance__in=["critical", "high"])
         .order_by("importance", "category", "title")
-        .only("category", "importance", "title", "content")[:MEMORY_LIMIT]
+        .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
     )
-    lines = [f"- [{e.importance}] {e.get_category_display()}: {e.title}"
-             + (f" — {e.content}" if e.content else "") for e in entries]
+    lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
+             + (f" — {content}" if content else "")
+             for importance, category, title, content in entries]
     if not lines:
         return None
     return _block("What you remember about the user (critical and high importance)",
@@ -108,44 +110,42 @@ def system_blocks(user, chat, current: str) -> list[dict]:
     return stable + volatile
 
 
-def history_rows(chat, before_message) -> list[Message]:
-    """The latest user and assistant messages before the current one, newest first."""
-    rows = (
+def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
+    """(role, content, metadata) of the latest messages before the current one, newest first."""
+    return list(
         Message.objects.filter(chat=chat, role__in=["user", "assistant"],
                                created__lt=before_message.created)
         .exclude(pk=before_message.pk)
         .order_by("-created")
-        .only("role", "content", "metadata", "created")[:HISTORY_MAX_ROWS]
+        .values_list("role", "content", "metadata")[:HISTORY_MAX_ROWS]
     )
-    return list(rows)
 
 
-def as_api_text(message: Message) -> str:
-    text = message.content
-    calls = (message.metadata or {}).get("parts", [])
-    notes = [f"[used tool {p['name']}: {p.get('summary', '')}]" for p in calls
-             if p.get("type") == "tool"]
+def as_api_text(content: str, metadata: dict | None) -> str:
+    """A past message as plain text; its tool calls become one-line notes."""
+    notes = [f"[used tool {p.get('name')}: {p.get('summary', '')}]"
+             for p in (metadata or {}).get("parts", []) if p.get("type") == "tool"]
     if notes:
-        text = "\n".join(notes) + ("\n\n" + text if text else "")
-    return text
+        return "\n".join(notes) + ("\n\n" + content if content else "")
+    return content
 
 
-def history_messages(rows_newest_first: list[Message], budget: int) -> tuple[list[dict], int]:
-    kept, used = [], 0
-    for row in rows_newest_first:
-        text = as_api_text(row)
+def history_messages(rows_newest_first, budget: int) -> tuple[list[dict], int]:
+    kept, used, replayable = [], 0, 0
+    for role, content, metadata in rows_newest_first:
+        text = as_api_text(content, metadata)
         if not text.strip():
             continue  # an answer that failed before any text: nothing to replay
+        replayable += 1
         cost = estimate_tokens(text)
-        if used + cost > budget:
-            break
-        kept.append({"role": row.role, "content": text})
+        if used + cost > budget or len(kept) < replayable - 1:
+            continue  # over budget: this and every older message stay out
+        kept.append({"role": role, "content": text})
         used += cost
-    trimmed = sum(1 for row in rows_newest_first if as_api_text(row).strip()) - len(kept)
     kept.reverse()
     while kept and kept[0]["role"] != "user":  # the conversation must open with the user
         kept.pop(0)
-    return kept, trimmed
+    return kept, replayable - len(kept)
 
 
 def build(user, chat, current_message: Message, budget: int = HISTORY_TOKEN_BUDGET) -> TurnContext:

@@ -84,7 +84,7 @@ class Turn:
         ctx = await sync_to_async(context.build)(self.user, self.chat, self.question)
         messages = ctx.messages
         tools = [tool.definition() for tool in tool_registry.all_tools()]
-        client = llm.async_client()
+        client = llm.shared_async_client()
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
             final = await self._stream(client, ctx.system, messages, tools)

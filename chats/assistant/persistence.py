@@ -34,11 +34,16 @@ def save_reply(message_id, reply: Reply) -> None:
 
 
 def streaming_answer(chat: Chat) -> Message | None:
-    return (
-        Message.objects.filter(chat=chat, role=Message.Role.ASSISTANT,
-                               metadata__status=STREAMING)
+    """The answer being written, if any. Turns never overlap in a chat, so only the latest
+    answer can be streaming; reading just it keeps this one indexed row however long the
+    chat is (a JSON lookup over all rows is not indexed)."""
+    latest = (
+        Message.objects.filter(chat=chat, role=Message.Role.ASSISTANT)
         .order_by("-created").first()
     )
+    if latest is not None and (latest.metadata or {}).get("status") == STREAMING:
+        return latest
+    return None
 
 
 def expire_stale(chat: Chat) -> None:
