@@ -1,6 +1,7 @@
 """Context files (primary and personal): reading them and saving with a kept history."""
 
 from django.db import transaction
+from django.db.models import Q
 
 from .models import ContextFile, ContextFileVersion
 
@@ -11,6 +12,20 @@ def primary_context() -> ContextFile | None:
 
 def personal_context(user) -> ContextFile | None:
     return ContextFile.objects.filter(type=ContextFile.Type.PERSONAL, user=user).first()
+
+
+def layers(user) -> tuple[ContextFile | None, ContextFile | None]:
+    """The primary and the user's personal context, in one query (read every turn)."""
+    primary = personal = None
+    for context_file in ContextFile.objects.filter(
+        Q(type=ContextFile.Type.PRIMARY, user__isnull=True)
+        | Q(type=ContextFile.Type.PERSONAL, user=user)
+    ):
+        if context_file.type == ContextFile.Type.PRIMARY:
+            primary = context_file
+        else:
+            personal = context_file
+    return primary, personal
 
 
 @transaction.atomic

@@ -14,12 +14,12 @@ from django.utils import timezone, translation
 
 from documents import search as document_search
 from memory.models import MemoryEntry
-from skills.context import personal_context, primary_context
+from skills.context import layers
 
 from ..models import Message
 
 HISTORY_TOKEN_BUDGET = 30_000
-HISTORY_MAX_ROWS = 300  # never read more rows than could fit, however long the chat is
+HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the chat is
 DOCUMENT_HITS = 5
 MEMORY_LIMIT = 100
 CACHE = {"type": "ephemeral"}
@@ -92,10 +92,9 @@ def session_block(user) -> dict:
 
 def system_blocks(user, chat, current: str) -> list[dict]:
     stable = []
-    primary = primary_context()
+    primary, personal = layers(user)
     if primary and primary.content.strip():
         stable.append(_block("Primary context (from the administrator)", primary.content))
-    personal = personal_context(user)
     if personal and personal.content.strip():
         stable.append(_block("Personal context (written by the user)", personal.content))
     if chat.skill_id and chat.skill:

@@ -56,11 +56,15 @@ def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
 
 
 class Turn:
-    def __init__(self, user, chat, question: Message, answer: Message, reply: Reply, model: str):
+    def __init__(self, user, chat, question: Message, answer: Message, reply: Reply, model: str,
+                 prepared: context.TurnContext | None = None):
         self.user, self.chat, self.question, self.answer = user, chat, question, answer
-        self.reply, self.model = reply, model
+        self.reply, self.model, self.prepared = reply, model, prepared
         self.language = getattr(user, "language", None) or "en"
         self._published = self._saved = 0.0
+        # Set once the question and the empty answer are on the pages: the model call
+        # starts before that, but no update of the answer may overtake them.
+        self.announced = asyncio.Event()
 
     async def run(self) -> Reply:
         try:
@@ -81,7 +85,9 @@ class Turn:
         return self.reply
 
     async def _converse(self) -> None:
-        ctx = await sync_to_async(context.build)(self.user, self.chat, self.question)
+        ctx = self.prepared or await sync_to_async(context.build)(
+            self.user, self.chat, self.question
+        )
         messages = ctx.messages
         tools = [tool.definition() for tool in tool_registry.all_tools()]
         client = llm.shared_async_client()
@@ -139,6 +145,7 @@ class Turn:
 
     async def _publish(self, **extra) -> None:
         self._published = time.monotonic()
+        await self.announced.wait()
         html = live.render_message(self._as_message(), self.language)
         await live.publish(self.chat.pk, {"type": "message", "id": str(self.answer.pk),
                                           "status": self.reply.status, "html": html, **extra})

@@ -21,10 +21,10 @@ TITLE_LENGTH = 60
 
 @transaction.atomic
 def create_turn(chat: Chat, content: str, reply: Reply) -> tuple[Message, Message]:
-    question = Message.objects.create(chat=chat, role=Message.Role.USER, content=content)
-    answer = Message.objects.create(
-        chat=chat, role=Message.Role.ASSISTANT, content=reply.content, metadata=reply.metadata()
-    )
+    question = Message(chat=chat, role=Message.Role.USER, content=content)
+    answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
+                     metadata=reply.metadata())
+    Message.objects.bulk_create([question, answer])  # one INSERT; `created` in this order
     Chat.objects.filter(pk=chat.pk).update(updated=timezone.now())
     return question, answer
 
@@ -46,16 +46,19 @@ def streaming_answer(chat: Chat) -> Message | None:
     return None
 
 
-def expire_stale(chat: Chat) -> None:
-    """Marks answers whose generating process died as interrupted, keeping their text."""
+def expire_stale(chat: Chat) -> Message | None:
+    """The answer being written, if its process is alive. One whose process died (no
+    heartbeat for STALE_AFTER) is marked interrupted, keeping its text."""
     answer = streaming_answer(chat)
     if answer is None:
-        return
+        return None
     heartbeat = parse_datetime((answer.metadata or {}).get("heartbeat") or "")
     if heartbeat is None or timezone.now() - heartbeat > STALE_AFTER:
         answer.metadata = {**answer.metadata, "status": INTERRUPTED,
                            "error": {"code": "interrupted"}}
         answer.save(update_fields=["metadata"])
+        return None
+    return answer
 
 
 def title_from(text: str) -> str:

@@ -6,6 +6,7 @@ process sets a flag in the shared cache that the turn checks while it streams.
 """
 
 import asyncio
+import logging
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
@@ -13,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from .. import limits, live, llm
 from ..models import Chat
-from . import persistence
+from . import context, persistence
 from .engine import Turn, stop_key
 from .reply import ERROR, Reply
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 20_000
 
@@ -37,8 +40,7 @@ def _prepare(user, chat_id, content: str):
     if len(content) > MAX_MESSAGE_LENGTH:
         raise TurnRejected(_("The message is too long (at most %(count)s characters).")
                            % {"count": MAX_MESSAGE_LENGTH})
-    persistence.expire_stale(chat)
-    if persistence.streaming_answer(chat) is not None:
+    if persistence.expire_stale(chat) is not None:
         raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
     if not limits.allow_message(user):
         raise TurnRejected(_("You are sending messages too fast. Wait a minute and try again."))
@@ -47,25 +49,39 @@ def _prepare(user, chat_id, content: str):
     if not configured:
         reply.status, reply.error = ERROR, {"code": "not_configured"}
     question, answer = persistence.create_turn(chat, content, reply)
-    return chat, question, answer, reply, (llm.model_name() if configured else "")
+    if not configured:
+        return chat, question, answer, reply, "", None
+    # The context is built here, in the same thread hop as the checks; if that fails the
+    # turn builds it again and reports the error in the chat.
+    try:
+        prepared = context.build(user, chat, question)
+    except Exception:
+        logger.exception("building the context failed")
+        prepared = None
+    return chat, question, answer, reply, llm.model_name(), prepared
 
 
 async def start(user, chat_id, content: str) -> asyncio.Task | None:
     """Saves the message, shows it on every open page and starts the answer."""
-    chat, question, answer, reply, model = await sync_to_async(_prepare)(
+    chat, question, answer, reply, model, prepared = await sync_to_async(_prepare)(
         user, chat_id, (content or "").strip()
     )
+    task = turn = None
+    if model:  # the model call starts now, while the pages are told about the message
+        turn = Turn(user, chat, question, answer, reply, model, prepared)
+        task = asyncio.create_task(turn.run())
+        key = str(answer.pk)
+        _running[key] = task
+        task.add_done_callback(lambda _task: _running.pop(key, None))
     language = getattr(user, "language", None)
-    for message in (question, answer):
-        await live.publish(chat.pk, {"type": "message", "id": str(message.pk),
-                                     "status": reply.status,
-                                     "html": live.render_message(message, language)})
-    if not model:
-        return None
-    task = asyncio.create_task(Turn(user, chat, question, answer, reply, model).run())
-    key = str(answer.pk)
-    _running[key] = task
-    task.add_done_callback(lambda _task: _running.pop(key, None))
+    try:
+        for message in (question, answer):
+            await live.publish(chat.pk, {"type": "message", "id": str(message.pk),
+                                         "status": answer.metadata["status"],
+                                         "html": live.render_message(message, language)})
+    finally:
+        if turn is not None:
+            turn.announced.set()
     return task
 
 
