@@ -172,3 +172,59 @@ async def test_sending_too_fast_gets_a_clear_message(fake_anthropic, user, chat_
     assert event["type"] == "error" and "too fast" in event["message"]
     assert not await Message.objects.filter(chat=chat).aexists()
     await socket.close()
+
+
+async def test_timeout_ends_the_turn_with_a_clear_message(fake_anthropic, user, chat_socket,
+                                                          monkeypatch):
+    from chats import llm
+
+    monkeypatch.setattr(llm, "DEFAULT_TIMEOUT", 0.2)
+    slow = Reply.text("too late", first_token_delay=2)
+    fake_anthropic.queue(slow, slow, slow)  # the SDK retries a timeout twice
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished(timeout=20)
+    answer = await last_answer(chat)
+    assert answer.metadata["error"]["code"] == "timeout"
+    assert "took too long" in events[-1]["html"]
+    await socket.close()
+
+
+async def test_errors_are_told_in_the_users_language(fake_anthropic, user, chat_socket):
+    user.language = "ru"
+    await user.asave()
+    fake_anthropic.queue(*[Reply.http_error(529)] * 3)
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="привет")
+    events = await socket.until_finished()
+    assert "Сервис ИИ сейчас перегружен" in events[-1]["html"]
+    await socket.close()
+
+
+async def test_a_server_without_token_counting_or_caching_still_answers(
+    fake_anthropic, user, chat_socket
+):
+    # Like Ollama or llama.cpp behind ANTHROPIC_BASE_URL: no count_tokens endpoint and no
+    # cache usage reported. The engine estimates tokens itself and needs neither.
+    fake_anthropic.count_tokens_supported = False
+    fake_anthropic.queue(Reply.text("Local model answer."))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "done" and "Local model answer." in events[-1]["html"]
+    await socket.close()
+
+
+async def test_stop_cannot_reach_another_users_chat(fake_anthropic, user, other_user):
+    chat = await Chat.objects.acreate(user=other_user)
+    await Message.objects.acreate(chat=chat, role="assistant",
+                                  metadata={"status": "streaming"})
+    assert await turns.stop(user, chat.pk) is False
+    with pytest.raises(turns.TurnRejected):
+        await turns.start(user, chat.pk, "hijack")

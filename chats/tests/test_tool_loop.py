@@ -3,7 +3,7 @@
 import pytest
 
 from chats.assistant import engine
-from chats.models import Chat, Message
+from chats.models import Chat, Message, TokenUsage
 from memory.models import MemoryEntry
 from tests.fakes.anthropic_server import Reply
 
@@ -41,6 +41,8 @@ async def test_remember_metformin_saves_memory_and_next_turn_carries_it(
     answer = await Message.objects.aget(chat=chat, role="assistant")
     assert answer.content == "I'll remember that.\n\nSaved: you take metformin."
     assert answer.metadata["rounds"] == 2
+    usage = await TokenUsage.objects.aget(user=user, source="chat")
+    assert usage.requests == 2 and usage.output_tokens > 0
 
     await socket.send(action="send", content="What do I take?")
     await socket.until_finished()
