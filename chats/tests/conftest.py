@@ -44,6 +44,15 @@ class ChatSocket:
         await self.communicator.disconnect()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last. The session-wide Playwright (sync API) keeps an event loop
+    running in the main thread once started, after which pytest-asyncio cannot run async
+    tests ("Runner.run() cannot be called from a running event loop"). pytest calls this
+    hook with the whole session's items, so it orders every app's tests; it belongs in the
+    root conftest.py, which the lead owns."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture
 def chat_socket():
     sockets = []

@@ -17,6 +17,7 @@
   let socket = null;
   let retry = 500;
   let queued = null;
+  let sendWhenOpen = false;
 
   function nearBottom() {
     return window.innerHeight + window.scrollY >= document.body.scrollHeight - 160;
@@ -83,6 +84,10 @@
     socket.addEventListener("open", function () {
       retry = 500;
       if (status) status.textContent = "";
+      if (sendWhenOpen) {
+        sendWhenOpen = false;
+        send();
+      }
     });
     socket.addEventListener("message", receive);
     socket.addEventListener("close", function (event) {
@@ -97,7 +102,9 @@
     const content = textarea.value.trim();
     if (!content || root.dataset.streaming === "true") return;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
-      showError(root.dataset.lostText);
+      // Still connecting (or reconnecting): the message stays in the box and goes out
+      // as soon as the socket opens.
+      sendWhenOpen = true;
       return;
     }
     showError("");
