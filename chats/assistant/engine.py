@@ -26,6 +26,8 @@ MAX_ROUNDS = 8  # model calls per turn; each tool round is one
 MAX_TOKENS = 4096
 SOCKET_INTERVAL = 0.08
 SAVE_INTERVAL = 0.5
+WATCH_INTERVAL = 1.0  # how often a turn looks for Stop from another process
+HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
 
 
 class StopRequested(Exception):
@@ -67,6 +69,24 @@ class Turn:
         self.announced = asyncio.Event()
 
     async def run(self) -> Reply:
+        watcher = asyncio.create_task(self._watch(asyncio.current_task()))
+        try:
+            return await self._run()
+        finally:
+            watcher.cancel()
+
+    async def _watch(self, turn_task: asyncio.Task) -> None:
+        """While the turn waits (first token, a slow tool), Stop pressed on a page served
+        by another process still reaches it, and its heartbeat keeps it from looking dead."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            if await cache.aget(stop_key(self.answer.pk)):
+                turn_task.cancel()
+                return
+            if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
+                await self._save()
+
+    async def _run(self) -> Reply:
         try:
             with translation.override(self.language):
                 await self._converse()

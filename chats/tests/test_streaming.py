@@ -228,3 +228,27 @@ async def test_stop_cannot_reach_another_users_chat(fake_anthropic, user, other_
     assert await turns.stop(user, chat.pk) is False
     with pytest.raises(turns.TurnRejected):
         await turns.start(user, chat.pk, "hijack")
+
+
+async def test_stop_from_another_process_reaches_a_turn_waiting_for_the_model(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from django.core.cache import cache
+
+    from chats.assistant import engine
+
+    monkeypatch.setattr(engine, "WATCH_INTERVAL", 0.05)
+    fake_anthropic.queue(Reply.text("late", first_token_delay=3))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    answer = None
+    while answer is None:
+        await asyncio.sleep(0.05)
+        answer = await Message.objects.filter(chat=chat, role="assistant").afirst()
+    # Another server process has no task to cancel: it only sets the shared flag.
+    await cache.aset(engine.stop_key(answer.pk), True)
+    events = await socket.until_finished(timeout=2)
+    assert events[-1]["status"] == "stopped"
+    await socket.close()
