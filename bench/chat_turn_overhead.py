@@ -90,7 +90,7 @@ async def turn_first_token(user, chat, runs: int) -> list[float]:
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
                                          f"/ws/chats/{chat.pk}/")
     communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)  # the first one warms up a lot
     assert connected
     samples = []
     for run in range(runs):

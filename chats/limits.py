@@ -25,10 +25,8 @@ def can_create_chat(user) -> bool:
 def allow_message(user) -> bool:
     """A fixed one-minute window in the shared cache, so it holds across processes."""
     key = f"chat-rate:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=90)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
+        count = cache.incr(key)  # one round trip in the usual case
+    except ValueError:  # the first message of this minute (unless another process won)
+        count = 1 if cache.add(key, 1, timeout=90) else cache.incr(key)
     return count <= MESSAGES_PER_MINUTE
