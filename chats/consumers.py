@@ -6,13 +6,18 @@ from django.utils import translation
 
 from . import live
 from .assistant import turns
-from .models import Chat
+from .models import Chat, Message
 
 NOT_FOUND = 4404
 
 
 def _owned_chat_id(user, chat_id):
     return Chat.objects.for_user(user).filter(pk=chat_id).values_list("pk", flat=True).first()
+
+
+def _latest_answer(chat_id):
+    return (Message.objects.filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
+            .order_by("-created").first())
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -27,6 +32,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.group = live.group_name(self.chat_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        # What the page rendered may be older than the group's next event (a reload or a
+        # reconnect in the middle of an answer, or just after its end): send the latest
+        # answer as it is now, so no page is left showing "writing…" for a finished one.
+        answer = await sync_to_async(_latest_answer)(self.chat_id)
+        if answer is not None:
+            html = live.render_message(answer, getattr(self.user, "language", None))
+            await self.send_json({"type": "message", "id": str(answer.pk),
+                                  "status": (answer.metadata or {}).get("status", "done"),
+                                  "html": html, "snapshot": True})
 
     async def disconnect(self, code):
         if getattr(self, "group", None):

@@ -252,3 +252,19 @@ async def test_stop_from_another_process_reaches_a_turn_waiting_for_the_model(
     events = await socket.until_finished(timeout=2)
     assert events[-1]["status"] == "stopped"
     await socket.close()
+
+
+async def test_a_page_joining_late_gets_the_answer_as_it_is_now(user, chat_socket):
+    # The page was rendered while the answer was being written and the answer ended
+    # before its socket joined: the socket's first event brings the final state.
+    chat = await Chat.objects.acreate(user=user)
+    answer = await Message.objects.acreate(
+        chat=chat, role="assistant", content="Finished answer",
+        metadata={"status": "done", "parts": [
+            {"type": "text", "text": "Finished answer", "html": "<p>Finished answer</p>"}]})
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    event = await socket.receive()
+    assert event["id"] == str(answer.pk) and event["status"] == "done"
+    assert "Finished answer" in event["html"]
+    await socket.close()

@@ -52,6 +52,8 @@
         if (twin) twin.open = true;
       });
       existing.replaceWith(element);
+    } else if (data.snapshot) {
+      return; // the latest answer is not on this page (an earlier page of the chat)
     } else {
       list.appendChild(element);
       const empty = document.getElementById("chat-empty");
