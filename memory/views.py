@@ -16,8 +16,10 @@ def grouped(entries) -> list[dict]:
     """Entries by category, in the category order of the model, most important first."""
     groups = {value: {"value": value, "label": label, "entries": []}
               for value, label in MemoryEntry.Category.choices}
+    importance_labels = {value: str(label) for value, label in MemoryEntry.Importance.choices}
     for entry in sorted(entries, key=lambda e: (IMPORTANCE_ORDER.get(e.importance, 9),
                                                 e.title.lower())):
+        entry.importance_label = importance_labels.get(entry.importance, entry.importance)
         groups[entry.category]["entries"].append(entry)
     return [group for group in groups.values() if group["entries"]]
 
@@ -26,8 +28,9 @@ def grouped(entries) -> list[dict]:
 def index(request):
     importance = request.GET.get("importance", "")
     show_inactive = request.GET.get("inactive") == "1"
-    entries = MemoryEntry.objects.for_user(request.user).select_related(
-        "source_chat", "source_document")
+    entries = MemoryEntry.objects.for_user(request.user).only(
+        "category", "importance", "title", "content", "is_active", "updated",
+        "source_chat_id", "source_document_id")
     if importance in IMPORTANCE_ORDER:
         entries = entries.filter(importance=importance)
     if not show_inactive:

@@ -56,3 +56,15 @@ def test_another_users_entry_is_404(signed_in_client, other_user, name):
 def test_other_users_entries_never_listed(signed_in_client, other_user):
     MemoryEntry.objects.create(user=other_user, title="Bob's diagnosis")
     assert "Bob" not in signed_in_client.get(reverse("memory:index")).content.decode()
+
+
+def test_memory_page_query_count_is_constant_with_500_entries(
+    signed_in_client, user, django_assert_max_num_queries
+):
+    MemoryEntry.objects.bulk_create([
+        MemoryEntry(user=user, title=f"Fact {n}", category="other", importance="low")
+        for n in range(500)
+    ])
+    with django_assert_max_num_queries(10):
+        response = signed_in_client.get(reverse("memory:index"))
+    assert response.content.decode().count('data-variant="secondary">Low</span>') == 500
