@@ -38,3 +38,13 @@ def test_general_skill_admin_shows_both_languages(admin_client):
     page = admin_client.get(reverse("admin:skills_skill_add")).content.decode()
     assert 'name="name_en"' in page and 'name="name_ru"' in page
     assert 'name="system_prompt_ru"' in page
+
+
+def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
+    from skills.context import save_personal_context
+
+    personal = save_personal_context(user, "My private history")
+    page = admin_client.get(reverse("admin:skills_contextfile_changelist")).content.decode()
+    assert "Personal" not in page
+    url = reverse("admin:skills_contextfile_change", args=[personal.pk])
+    assert admin_client.get(url).status_code == 302  # "doesn't exist" → back to the index
