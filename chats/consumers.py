@@ -16,8 +16,9 @@ def _owned_chat_id(user, chat_id):
 
 
 def _latest_answer(chat_id):
-    return (Message.objects.filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
-            .order_by("-created").first())
+    answer = (Message.objects.filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
+              .select_related("chat").order_by("-created").first())
+    return answer, (answer.chat.title if answer else "")
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -35,12 +36,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # What the page rendered may be older than the group's next event (a reload or a
         # reconnect in the middle of an answer, or just after its end): send the latest
         # answer as it is now, so no page is left showing "writing…" for a finished one.
-        answer = await sync_to_async(_latest_answer)(self.chat_id)
+        answer, title = await sync_to_async(_latest_answer)(self.chat_id)
         if answer is not None:
             html = live.render_message(answer, getattr(self.user, "language", None))
-            await self.send_json({"type": "message", "id": str(answer.pk),
-                                  "status": (answer.metadata or {}).get("status", "done"),
-                                  "html": html, "snapshot": True})
+            payload = {"type": "message", "id": str(answer.pk), "html": html,
+                       "status": (answer.metadata or {}).get("status", "done"),
+                       "snapshot": True}
+            if title:  # the auto-title may have come after the page was rendered
+                payload["title"] = title
+            await self.send_json(payload)
 
     async def disconnect(self, code):
         if getattr(self, "group", None):

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -70,6 +71,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def chat_socket():
+    # A channel layer keeps asyncio locks and connections bound to the event loop that
+    # first used them, and every async test has its own loop: each test gets a fresh one.
+    channel_layers.backends.clear()
     sockets = []
 
     def open_socket(user, chat_id):
@@ -78,3 +82,4 @@ def chat_socket():
         return socket
 
     yield open_socket
+    channel_layers.backends.clear()
