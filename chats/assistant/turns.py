@@ -10,6 +10,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import limits, live, llm
@@ -29,27 +30,37 @@ class TurnRejected(Exception):
     """The message cannot be sent; `args[0]` says why, in the user's language."""
 
 
-def _prepare(user, chat_id, content: str):
-    chat = Chat.objects.for_user(user).select_related("skill").filter(pk=chat_id).first()
-    if chat is None:
-        raise TurnRejected(_("This chat does not exist."))
-    if chat.is_archived:
-        raise TurnRejected(_("This chat is archived. Restore it to continue."))
+def _checked_turn(user, chat_id, content: str):
+    """The checks, then the question and the empty answer, atomically: the chat row is
+    locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
+    serialises writers anyway)."""
     if not content:
         raise TurnRejected(_("Write a message first."))
     if len(content) > MAX_MESSAGE_LENGTH:
         raise TurnRejected(_("The message is too long (at most %(count)s characters).")
                            % {"count": MAX_MESSAGE_LENGTH})
-    if persistence.expire_stale(chat) is not None:
-        raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
-    if not limits.allow_message(user):
-        raise TurnRejected(_("You are sending messages too fast. Wait a minute and try again."))
-    reply = Reply()
-    configured = llm.is_configured()
-    if not configured:
-        reply.status, reply.error = ERROR, {"code": "not_configured"}
-    question, answer = persistence.create_turn(chat, content, reply)
-    if not configured:
+    with transaction.atomic():
+        chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
+                .filter(pk=chat_id).first())
+        if chat is None:
+            raise TurnRejected(_("This chat does not exist."))
+        if chat.is_archived:
+            raise TurnRejected(_("This chat is archived. Restore it to continue."))
+        if persistence.expire_stale(chat) is not None:
+            raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
+        if not limits.allow_message(user):
+            raise TurnRejected(
+                _("You are sending messages too fast. Wait a minute and try again."))
+        reply = Reply()
+        if not llm.is_configured():
+            reply.status, reply.error = ERROR, {"code": "not_configured"}
+        question, answer = persistence.create_turn(chat, content, reply)
+    return chat, question, answer, reply
+
+
+def _prepare(user, chat_id, content: str):
+    chat, question, answer, reply = _checked_turn(user, chat_id, content)
+    if reply.status == ERROR:  # not configured: the answer already says so
         return chat, question, answer, reply, "", None
     # The context is built here, in the same thread hop as the checks; if that fails the
     # turn builds it again and reports the error in the chat.
