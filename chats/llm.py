@@ -5,6 +5,10 @@ its client, model name and usage bookkeeping here. The SDK itself reads
 ANTHROPIC_BASE_URL, so any Anthropic-compatible endpoint works.
 """
 
+import asyncio
+import os
+import weakref
+
 import anthropic
 from constance import config
 from django.conf import settings
@@ -27,6 +31,21 @@ def model_name() -> str:
 def async_client(**options) -> anthropic.AsyncAnthropic:
     options.setdefault("timeout", DEFAULT_TIMEOUT)
     return anthropic.AsyncAnthropic(api_key=settings.ANTHROPIC_API_KEY, **options)
+
+
+_loop_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def shared_async_client() -> anthropic.AsyncAnthropic:
+    """One client per event loop, reused across turns: building one costs ~50 ms (TLS
+    context, connection pool) and reusing it keeps connections to the API warm."""
+    loop = asyncio.get_running_loop()
+    key = (settings.ANTHROPIC_API_KEY, os.environ.get("ANTHROPIC_BASE_URL", ""))
+    cached = _loop_clients.get(loop)
+    if cached is None or cached[0] != key:
+        cached = (key, async_client())
+        _loop_clients[loop] = cached
+    return cached[1]
 
 
 def sync_client(**options) -> anthropic.Anthropic:

@@ -1,3 +1,9 @@
 """WebSocket routes of this app, collected by config/asgi.py."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import ChatConsumer
+
+websocket_urlpatterns = [
+    path("ws/chats/<uuid:pk>/", ChatConsumer.as_asgi()),
+]

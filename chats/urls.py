@@ -1,10 +1,14 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import views
 
 app_name = "chats"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "chats"}, name="index"),
-    path("<uuid:pk>/", coming_soon, {"section": "chats"}, name="detail"),
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/rename/", views.rename, name="rename"),
+    path("<uuid:pk>/archive/", views.archive, name="archive"),
+    path("<uuid:pk>/delete/", views.delete, name="delete"),
 ]

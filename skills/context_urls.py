@@ -1,9 +1,9 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import views
 
 app_name = "context"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "context"}, name="edit"),
+    path("", views.context_edit, name="edit"),
 ]

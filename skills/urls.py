@@ -1,9 +1,13 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import views
 
 app_name = "skills"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "skills"}, name="index"),
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/edit/", views.edit, name="edit"),
+    path("<uuid:pk>/delete/", views.delete, name="delete"),
 ]

@@ -15,7 +15,7 @@ def test_sign_in_switch_to_russian_and_dark_theme(page, live, user):
     page.get_by_role("button", name="RU").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "ru"
-    assert page.get_by_role("link", name="Новый чат").is_visible()
+    assert page.get_by_role("button", name="Новый чат").is_visible()
     user.refresh_from_db()
     assert user.language == "ru"
 

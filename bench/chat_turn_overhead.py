@@ -1,0 +1,163 @@
+"""Server overhead of a chat turn: message sent on the socket → first token forwarded,
+minus the model's own first-token time. Not a test; run it by hand:
+
+    DATA_DIR=$(mktemp -d) .venv/bin/python bench/chat_turn_overhead.py [--messages 1000 5000]
+
+Uses the real consumer, engine, context assembly and the real anthropic SDK against the
+local fake Messages API (tests/fakes/anthropic_server.py); PostgreSQL when DATABASE_URL is
+set, else SQLite. The model's first-token time is measured with the same SDK call made
+directly, and subtracted.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if "DATA_DIR" not in os.environ:  # a throwaway embedded database unless told otherwise
+    os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="anamnesis-bench-")
+
+import django
+
+django.setup()
+
+from channels.routing import URLRouter  # noqa: E402
+from channels.testing import WebsocketCommunicator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from tests.fakes.anthropic_server import FakeAnthropicServer, Reply  # noqa: E402
+
+LIMIT_MS = 20.0
+
+
+def seed(messages: int, documents: int, memories: int):
+    from accounts.models import User
+    from chats.models import Chat, Message
+    from documents.models import Document
+    from memory.models import MemoryEntry
+
+    User.objects.filter(email="bench@example.com").delete()
+    user = User.objects.create_user(email="bench@example.com")
+    chat = Chat.objects.create(user=user, title="Bench")
+    Message.objects.bulk_create([
+        Message(chat=chat, role="user" if n % 2 == 0 else "assistant",
+                content=f"Message {n}: blood pressure 120/80, metformin, sleep and running. " * 3,
+                metadata={"status": "done"})
+        for n in range(messages)
+    ], batch_size=1000)
+    Document.objects.bulk_create([
+        Document(user=user, filename=f"lab-{n}.pdf", file=f"uploads/{user.pk}/{n}/lab.pdf",
+                 mime_type="application/pdf", file_size=1000, sha256=f"{n:064d}",
+                 extracted_text="Glucose 5.4 mmol/L HbA1c 6.1 % cholesterol", status="completed")
+        for n in range(documents)
+    ], batch_size=500)
+    MemoryEntry.objects.bulk_create([
+        MemoryEntry(user=user, title=f"Fact {n}", content="details " * 5, category="other",
+                    importance=["critical", "high", "medium", "low"][n % 4])
+        for n in range(memories)
+    ], batch_size=500)
+    return user, chat
+
+
+async def model_first_token(runs: int) -> list[float]:
+    from chats import llm
+
+    client = llm.async_client()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        async with client.messages.stream(model="bench", max_tokens=64, messages=[
+                {"role": "user", "content": "hi"}]) as stream:
+            async for event in stream:
+                if event.type == "text":
+                    samples.append(time.perf_counter() - started)
+                    break
+    return samples
+
+
+async def turn_first_token(user, chat, runs: int) -> list[float]:
+    from chats.assistant import turns
+    from chats.routing import websocket_urlpatterns
+
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
+                                         f"/ws/chats/{chat.pk}/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect(timeout=10)  # the first one warms up a lot
+    assert connected
+    samples = []
+    for run in range(runs):
+        started = time.perf_counter()
+        await communicator.send_json_to({"action": "send", "content": f"question {run}"})
+        answer_id = None
+        while True:
+            event = await communicator.receive_json_from(timeout=10)
+            if event["type"] == "error":
+                raise RuntimeError(event["message"])
+            if event["type"] != "message":
+                continue
+            if answer_id is None:  # the placeholder of this run's answer comes first
+                if 'data-role="assistant"' in event["html"] and event["status"] == "streaming":
+                    answer_id = event["id"]
+            elif event["id"] == answer_id and "FIRSTTOKEN" in event["html"]:
+                samples.append(time.perf_counter() - started)
+                break
+        while turns._running:  # let the answer finish before the next question
+            await asyncio.gather(*turns._running.values())
+            await asyncio.sleep(0)
+        while not communicator.output_queue.empty():  # drop the rest of this answer
+            await communicator.receive_output()
+    await communicator.disconnect()
+    return samples
+
+
+async def measure(user, chat, runs: int):
+    await model_first_token(5)  # warm up both paths
+    await turn_first_token(user, chat, 3)
+    model = await model_first_token(runs)
+    turn = await turn_first_token(user, chat, runs)
+    return model, turn
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--memories", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    call_command("migrate", verbosity=0)
+    server = FakeAnthropicServer().start()
+    os.environ["ANTHROPIC_BASE_URL"] = server.url
+    settings.ANTHROPIC_API_KEY = "sk-bench"
+    server.responder = lambda body: Reply.text("FIRSTTOKEN and the rest.", chunk_size=64)
+
+    from chats import limits
+    limits.MESSAGES_PER_MINUTE = 10**9  # the benchmark sends faster than a person may
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"database: {engine}; documents {args.documents}, memory entries {args.memories}")
+    for count in args.messages:
+        user, chat = seed(count, args.documents, args.memories)
+
+        model, turn = asyncio.run(measure(user, chat, args.runs))
+        model_ms = statistics.median(model) * 1000
+        turn_ms = statistics.median(turn) * 1000
+        overhead = turn_ms - model_ms
+        print(f"{count} messages: turn first token {turn_ms:.1f} ms, model alone "
+              f"{model_ms:.1f} ms, overhead {overhead:.1f} ms median "
+              f"({overhead / LIMIT_MS:.2f}× the {LIMIT_MS:.0f} ms limit)")
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The assistant engine: context assembly, the tool loop, streaming and persistence."""

@@ -1,0 +1,159 @@
+"""What the model is given for a turn, in the order of SPEC §6.
+
+System blocks: 1 primary context, 2 personal context, 3 the chat's skill, 4 critical and
+high memory, 5 document excerpts for the current message, then the session facts
+(language, timezone, today). Messages: 6 the history trimmed to a token budget (oldest
+out first), 7 the current message. Cache breakpoints sit on the stable prefix (end of
+step 4) and on the end of the history, so repeated turns re-read them cheaply.
+"""
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone, translation
+
+from documents import search as document_search
+from memory.models import MemoryEntry
+from skills.context import layers
+
+from ..models import Message
+
+HISTORY_TOKEN_BUDGET = 30_000
+HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the chat is
+DOCUMENT_HITS = 5
+MEMORY_LIMIT = 100
+CACHE = {"type": "ephemeral"}
+LANGUAGES = {"en": "English", "ru": "Russian (русский)"}
+
+GUIDANCE = (
+    "You are Anamnesis, a careful personal health assistant. You are not a doctor: explain "
+    "clearly, say when something needs a clinician, and never invent facts about the user. "
+    "When the user tells you a lasting health fact (a condition, a medication and dose, an "
+    "allergy, a vital sign), save it with the save_memory tool. Answer in Markdown."
+)
+
+
+@dataclass
+class TurnContext:
+    system: list[dict] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)
+    trimmed: int = 0  # history messages left out to fit the budget
+
+
+def estimate_tokens(text: str) -> int:
+    # A rough count (≈4 characters a token) avoids a network round trip per turn; local
+    # Anthropic-compatible servers often lack count_tokens anyway.
+    return len(text) // 4 + 4
+
+
+def _block(title: str, body: str) -> dict:
+    return {"type": "text", "text": f"# {title}\n\n{body.strip()}"}
+
+
+def memory_block(user) -> dict | None:
+    labels = dict(MemoryEntry.Category.choices)
+    entries = (
+        MemoryEntry.objects.for_user(user)
+        .filter(is_active=True, importance__in=["critical", "high"])
+        .order_by("importance", "category", "title")
+        .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
+    )
+    lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
+             + (f" — {content}" if content else "")
+             for importance, category, title, content in entries]
+    if not lines:
+        return None
+    return _block("What you remember about the user (critical and high importance)",
+                  "\n".join(lines))
+
+
+def documents_block(user, query: str) -> dict | None:
+    hits = document_search.search(user, query, limit=DOCUMENT_HITS) if query.strip() else []
+    if not hits:
+        return None
+    lines = [f"## {hit.filename} (document {hit.document_id})\n{hit.snippet}" for hit in hits]
+    return _block("Excerpts of the user's documents matching the current message",
+                  "\n\n".join(lines))
+
+
+def session_block(user) -> dict:
+    tz_name = getattr(user, "timezone", "") or "UTC"
+    try:
+        now = timezone.now().astimezone(ZoneInfo(tz_name))
+    except (KeyError, ValueError):
+        tz_name, now = "UTC", timezone.now()
+    language = LANGUAGES.get(getattr(user, "language", "en"), "English")
+    return _block("This conversation", (
+        f"{GUIDANCE}\n\nReply in {language} unless the user writes in another language. "
+        f"The user's timezone is {tz_name}; today is {now:%A, %Y-%m-%d} and the local time "
+        f"is {now:%H:%M}."
+    ))
+
+
+def system_blocks(user, chat, current: str) -> list[dict]:
+    stable = []
+    primary, personal = layers(user)
+    if primary and primary.content.strip():
+        stable.append(_block("Primary context (from the administrator)", primary.content))
+    if personal and personal.content.strip():
+        stable.append(_block("Personal context (written by the user)", personal.content))
+    if chat.skill_id and chat.skill:
+        with translation.override(getattr(user, "language", "en")):
+            stable.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
+    memory = memory_block(user)
+    if memory:
+        stable.append(memory)
+    if stable:
+        stable[-1] = {**stable[-1], "cache_control": CACHE}
+    volatile = [block for block in (documents_block(user, current), session_block(user)) if block]
+    return stable + volatile
+
+
+def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
+    """(role, content, metadata) of the latest messages before the current one, newest first."""
+    return list(
+        Message.objects.filter(chat=chat, role__in=["user", "assistant"],
+                               created__lt=before_message.created)
+        .exclude(pk=before_message.pk)
+        .order_by("-created")
+        .values_list("role", "content", "metadata")[:HISTORY_MAX_ROWS]
+    )
+
+
+def as_api_text(content: str, metadata: dict | None) -> str:
+    """A past message as plain text; its tool calls become one-line notes."""
+    notes = [f"[used tool {p.get('name')}: {p.get('summary', '')}]"
+             for p in (metadata or {}).get("parts", []) if p.get("type") == "tool"]
+    if notes:
+        return "\n".join(notes) + ("\n\n" + content if content else "")
+    return content
+
+
+def history_messages(rows_newest_first, budget: int) -> tuple[list[dict], int]:
+    kept, used, replayable = [], 0, 0
+    for role, content, metadata in rows_newest_first:
+        text = as_api_text(content, metadata)
+        if not text.strip():
+            continue  # an answer that failed before any text: nothing to replay
+        replayable += 1
+        cost = estimate_tokens(text)
+        if used + cost > budget or len(kept) < replayable - 1:
+            continue  # over budget: this and every older message stay out
+        kept.append({"role": role, "content": text})
+        used += cost
+    kept.reverse()
+    while kept and kept[0]["role"] != "user":  # the conversation must open with the user
+        kept.pop(0)
+    return kept, replayable - len(kept)
+
+
+def build(user, chat, current_message: Message, budget: int = HISTORY_TOKEN_BUDGET) -> TurnContext:
+    current = current_message.content
+    history, trimmed = history_messages(history_rows(chat, current_message), budget)
+    if history:
+        last = history[-1]
+        history[-1] = {"role": last["role"], "content": [
+            {"type": "text", "text": last["content"], "cache_control": CACHE}]}
+    messages = [*history, {"role": "user", "content": current}]
+    return TurnContext(system=system_blocks(user, chat, current), messages=messages,
+                       trimmed=trimmed)

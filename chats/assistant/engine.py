@@ -1,0 +1,186 @@
+"""One assistant turn: stream the model's answer, run the tools it asks for, repeat.
+
+The turn runs as its own asyncio task (see turns.py), so it goes on when the page that
+asked closes. Text is forwarded to the chat's group in batches (at most every
+SOCKET_INTERVAL) and saved every SAVE_INTERVAL; whatever happens — stop, an API error, a
+lost connection — what arrived is saved with the reason.
+"""
+
+import asyncio
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from django.utils import translation
+
+from .. import live, llm, tool_registry
+from ..models import Message
+from . import context, persistence
+from .errors import classify
+from .reply import DONE, ERROR, STOPPED, Reply
+
+logger = logging.getLogger(__name__)
+
+MAX_ROUNDS = 8  # model calls per turn; each tool round is one
+MAX_TOKENS = 4096
+SOCKET_INTERVAL = 0.08
+SAVE_INTERVAL = 0.5
+WATCH_INTERVAL = 1.0  # how often a turn looks for Stop from another process
+HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
+
+
+class StopRequested(Exception):
+    """Stop was pressed (in any tab, on any server process)."""
+
+
+def stop_key(message_id) -> str:
+    return f"chat-stop:{message_id}"
+
+
+def _block_param(block) -> dict:
+    if block.type == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if block.type == "text":
+        return {"type": "text", "text": block.text}
+    return block.model_dump(mode="json", exclude_none=True)
+
+
+def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
+    tool = tool_registry.get(name)
+    if tool is None:
+        return tool_registry.ToolResult(content=f"Unknown tool: {name}", is_error=True)
+    try:
+        return tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+    except Exception:
+        logger.exception("tool %s failed", name)
+        return tool_registry.ToolResult(content=f"The tool {name} failed.", is_error=True)
+
+
+class Turn:
+    def __init__(self, user, chat, question: Message, answer: Message, reply: Reply, model: str,
+                 prepared: context.TurnContext | None = None):
+        self.user, self.chat, self.question, self.answer = user, chat, question, answer
+        self.reply, self.model, self.prepared = reply, model, prepared
+        self.language = getattr(user, "language", None) or "en"
+        self._published = self._saved = 0.0
+        # Set once the question and the empty answer are on the pages: the model call
+        # starts before that, but no update of the answer may overtake them.
+        self.announced = asyncio.Event()
+
+    async def run(self) -> Reply:
+        watcher = asyncio.create_task(self._watch(asyncio.current_task()))
+        try:
+            return await self._run()
+        finally:
+            watcher.cancel()
+
+    async def _watch(self, turn_task: asyncio.Task) -> None:
+        """While the turn waits (first token, a slow tool), Stop pressed on a page served
+        by another process still reaches it, and its heartbeat keeps it from looking dead."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            if await cache.aget(stop_key(self.answer.pk)):
+                turn_task.cancel()
+                return
+            if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
+                await self._save()
+
+    async def _run(self) -> Reply:
+        try:
+            with translation.override(self.language):
+                await self._converse()
+            self.reply.status = DONE if self.reply.status != ERROR else ERROR
+        except (asyncio.CancelledError, StopRequested) as exc:
+            self.reply.status = STOPPED
+            await self._finish()
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return self.reply
+        except Exception as exc:  # any API or network failure ends the turn, keeping the text
+            code = classify(exc)
+            logger.warning("assistant turn failed (%s): %r", code, exc)
+            self.reply.status, self.reply.error = ERROR, {"code": code}
+        await self._finish()
+        return self.reply
+
+    async def _converse(self) -> None:
+        ctx = self.prepared or await sync_to_async(context.build)(
+            self.user, self.chat, self.question
+        )
+        messages = ctx.messages
+        tools = [tool.definition() for tool in tool_registry.all_tools()]
+        client = llm.shared_async_client()
+        for round_number in range(1, MAX_ROUNDS + 1):
+            self.reply.rounds = round_number
+            final = await self._stream(client, ctx.system, messages, tools)
+            self.reply.add_usage(final.usage)
+            self.reply.model, self.reply.stop_reason = final.model, final.stop_reason or ""
+            await sync_to_async(llm.record_usage)(self.user, "chat", final.model, final.usage)
+            calls = [block for block in final.content if block.type == "tool_use"]
+            if final.stop_reason != "tool_use" or not calls:
+                return
+            messages.append({"role": "assistant",
+                             "content": [_block_param(block) for block in final.content]})
+            messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
+        self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
+
+    async def _stream(self, client, system, messages, tools):
+        options = {"model": self.model, "max_tokens": MAX_TOKENS, "messages": messages}
+        if system:
+            options["system"] = system
+        if tools:
+            options["tools"] = tools
+        async with client.messages.stream(**options) as stream:
+            async for event in stream:
+                if event.type == "text" and event.text:
+                    self.reply.add_text(event.text)
+                    await self._tick()
+            return await stream.get_final_message()
+
+    async def _call(self, block) -> dict:
+        part = self.reply.add_tool_call(block.id, block.name, block.input)
+        await self._publish()
+        result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input)
+        part.update(status="error" if result.is_error else "done", summary=result.summary,
+                    data=result.data, result=result.content[:4000], is_error=result.is_error)
+        await self._save()
+        await self._publish()
+        return {"type": "tool_result", "tool_use_id": block.id, "content": result.content,
+                "is_error": result.is_error}
+
+    async def _tick(self) -> None:
+        now = time.monotonic()
+        if now - self._published >= SOCKET_INTERVAL:
+            await self._publish()
+        if now - self._saved >= SAVE_INTERVAL:
+            await self._save()
+            if await cache.aget(stop_key(self.answer.pk)):
+                raise StopRequested
+
+    def _as_message(self) -> Message:
+        return Message(pk=self.answer.pk, chat_id=self.chat.pk, role=Message.Role.ASSISTANT,
+                       content=self.reply.content, metadata=self.reply.metadata(),
+                       created=self.answer.created)
+
+    async def _publish(self, **extra) -> None:
+        self._published = time.monotonic()
+        await self.announced.wait()
+        html = live.render_message(self._as_message(), self.language)
+        await live.publish(self.chat.pk, {"type": "message", "id": str(self.answer.pk),
+                                          "status": self.reply.status, "html": html, **extra})
+
+    async def _save(self) -> None:
+        self._saved = time.monotonic()
+        await sync_to_async(persistence.save_reply)(self.answer.pk, self.reply)
+
+    async def _finish(self) -> None:
+        await self._save()
+        extra = {}
+        if self.reply.status == DONE:
+            title = await sync_to_async(persistence.auto_title)(self.chat.pk,
+                                                                self.question.content)
+            if title:
+                extra["title"] = title
+        await self._publish(**extra)
+        await cache.adelete(stop_key(self.answer.pk))

@@ -1,0 +1,80 @@
+"""Saving a turn as it goes: the user's message, the answer in progress, its end state.
+
+Everything here is synchronous ORM work; the engine calls it through sync_to_async.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
+
+from ..models import Chat, Message
+from .reply import ERROR, INTERRUPTED, STREAMING, Reply
+
+# A streaming answer saves a heartbeat at least this often while its process is alive;
+# one silent for longer belongs to a process that died, so it is shown as interrupted.
+STALE_AFTER = timedelta(minutes=3)
+TITLE_LENGTH = 60
+
+
+@transaction.atomic
+def create_turn(chat: Chat, content: str, reply: Reply) -> tuple[Message, Message]:
+    question = Message(chat=chat, role=Message.Role.USER, content=content)
+    answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
+                     metadata=reply.metadata())
+    Message.objects.bulk_create([question, answer])  # one INSERT; `created` in this order
+    Chat.objects.filter(pk=chat.pk).update(updated=timezone.now())
+    return question, answer
+
+
+def save_reply(message_id, reply: Reply) -> None:
+    Message.objects.filter(pk=message_id).update(content=reply.content, metadata=reply.metadata())
+
+
+def streaming_answer(chat: Chat) -> Message | None:
+    """The answer being written, if any. Turns never overlap in a chat, so only the latest
+    answer can be streaming; reading just it keeps this one indexed row however long the
+    chat is (a JSON lookup over all rows is not indexed)."""
+    latest = (
+        Message.objects.filter(chat=chat, role=Message.Role.ASSISTANT)
+        .order_by("-created").first()
+    )
+    if latest is not None and (latest.metadata or {}).get("status") == STREAMING:
+        return latest
+    return None
+
+
+def expire_stale(chat: Chat) -> Message | None:
+    """The answer being written, if its process is alive. One whose process died (no
+    heartbeat for STALE_AFTER) is marked interrupted, keeping its text."""
+    answer = streaming_answer(chat)
+    if answer is None:
+        return None
+    heartbeat = parse_datetime((answer.metadata or {}).get("heartbeat") or "")
+    if heartbeat is None or timezone.now() - heartbeat > STALE_AFTER:
+        answer.metadata = {**answer.metadata, "status": INTERRUPTED,
+                           "error": {"code": "interrupted"}}
+        answer.save(update_fields=["metadata"])
+        return None
+    return answer
+
+
+def title_from(text: str) -> str:
+    first_line = " ".join(text.split())
+    return Truncator(first_line).chars(TITLE_LENGTH) if first_line else ""
+
+
+def auto_title(chat_id, question: str) -> str:
+    """After the first exchange, a chat without a title is named after its first message."""
+    title = title_from(question)
+    if title and Chat.objects.filter(pk=chat_id, title="").update(title=title):
+        return title
+    return ""
+
+
+def fail_reply(message_id, reply: Reply, code: str) -> None:
+    reply.status = ERROR
+    reply.error = {"code": code}
+    save_reply(message_id, reply)

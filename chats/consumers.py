@@ -1,0 +1,65 @@
+"""/ws/chats/<id>/: a page of a chat listens to its group and sends messages and Stop."""
+
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+
+from . import live
+from .assistant import turns
+from .models import Chat, Message
+
+NOT_FOUND = 4404
+
+
+def _owned_chat_id(user, chat_id):
+    return Chat.objects.for_user(user).filter(pk=chat_id).values_list("pk", flat=True).first()
+
+
+def _latest_answer(chat_id):
+    answer = (Message.objects.filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
+              .select_related("chat").order_by("-created").first())
+    return answer, (answer.chat.title if answer else "")
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.chat_id = await sync_to_async(_owned_chat_id)(
+            self.user, self.scope["url_route"]["kwargs"]["pk"]
+        )
+        if self.chat_id is None:  # not signed in, or someone else's chat: refused
+            await self.close(code=NOT_FOUND)
+            return
+        self.group = live.group_name(self.chat_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        # What the page rendered may be older than the group's next event (a reload or a
+        # reconnect in the middle of an answer, or just after its end): send the latest
+        # answer as it is now, so no page is left showing "writing…" for a finished one.
+        answer, title = await sync_to_async(_latest_answer)(self.chat_id)
+        if answer is not None:
+            html = live.render_message(answer, getattr(self.user, "language", None))
+            payload = {"type": "message", "id": str(answer.pk), "html": html,
+                       "status": (answer.metadata or {}).get("status", "done"),
+                       "snapshot": True}
+            if title:  # the auto-title may have come after the page was rendered
+                payload["title"] = title
+            await self.send_json(payload)
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("action") if isinstance(content, dict) else None
+        with translation.override(getattr(self.user, "language", None)):
+            if action == "send":
+                try:
+                    await turns.start(self.user, self.chat_id, str(content.get("content", "")))
+                except turns.TurnRejected as exc:
+                    await self.send_json({"type": "error", "message": str(exc.args[0])})
+            elif action == "stop":
+                await turns.stop(self.user, self.chat_id)
+
+    async def chat_event(self, event):
+        await self.send_json(event["payload"])

@@ -1,0 +1,32 @@
+"""Per-user limits: how many chats one may have, how fast one may send messages.
+
+Archived chats count towards the chat limit: they still hold the user's data and can be
+brought back at any time, so only deleting a chat frees a place.
+"""
+
+import time
+
+from constance import config
+from django.core.cache import cache
+
+from .models import Chat
+
+MESSAGES_PER_MINUTE = 20
+
+
+def chat_limit(user) -> int:
+    return user.max_chats if user.max_chats is not None else config.default_max_chats
+
+
+def can_create_chat(user) -> bool:
+    return Chat.objects.for_user(user).count() < chat_limit(user)
+
+
+def allow_message(user) -> bool:
+    """A fixed one-minute window in the shared cache, so it holds across processes."""
+    key = f"chat-rate:{user.pk}:{int(time.time() // 60)}"
+    try:
+        count = cache.incr(key)  # one round trip in the usual case
+    except ValueError:  # the first message of this minute (unless another process won)
+        count = 1 if cache.add(key, 1, timeout=90) else cache.incr(key)
+    return count <= MESSAGES_PER_MINUTE

@@ -1,0 +1,270 @@
+"""A turn over /ws/chats/<id>/: streaming, saving, stopping and errors, against the fake API."""
+
+import asyncio
+
+import pytest
+
+from chats.assistant import turns
+from chats.models import Chat, Message
+from tests.fakes.anthropic_server import Reply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def last_answer(chat):
+    return await Message.objects.filter(chat=chat, role="assistant").order_by("-created").afirst()
+
+
+async def test_answer_streams_in_batches_and_is_saved(fake_anthropic, user, chat_socket):
+    chat = await Chat.objects.acreate(user=user)
+    text = "Metformin is usually taken with meals. " * 8
+    fake_anthropic.queue(Reply.text(text, delay=0.005, chunk_size=3))
+    socket = chat_socket(user, chat.pk)
+    assert (await socket.connect())[0]
+    await socket.send(action="send", content="When should I take metformin?")
+    events = await socket.until_finished()
+
+    answer = await last_answer(chat)
+    assert answer.content == text
+    assert answer.metadata["status"] == "done"
+    assert answer.metadata["stop_reason"] == "end_turn"
+    assert answer.metadata["usage"]["output_tokens"] > 0
+    updates = [e for e in events if e["type"] == "message" and e["id"] == str(answer.pk)]
+    # Streamed: several partial states reached the page before the end…
+    assert len([e for e in updates if e["status"] == "streaming"]) >= 3
+    # …but batched: far fewer updates than the ~100 deltas the model sent.
+    assert len(updates) < 60
+    await chat.arefresh_from_db()
+    assert chat.title == "When should I take metformin?"
+    await socket.close()
+
+
+async def test_markdown_is_rendered_and_html_escaped(fake_anthropic, user, chat_socket):
+    chat = await Chat.objects.acreate(user=user)
+    fake_anthropic.queue(Reply.text("**Take** it <script>alert(1)</script> daily"))
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hi")
+    events = await socket.until_finished()
+    html = events[-1]["html"]
+    assert "<strong>Take</strong>" in html
+    assert "<script>" not in html
+    await socket.close()
+
+
+async def test_stop_keeps_the_partial_answer(fake_anthropic, user, chat_socket):
+    chat = await Chat.objects.acreate(user=user)
+    fake_anthropic.queue(Reply.text("word " * 400, delay=0.01, chunk_size=5))
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="Tell me a long story")
+    while True:  # wait until some text has arrived
+        event = await socket.receive()
+        if event["type"] == "message" and "word" in event["html"]:
+            break
+    second_tab = chat_socket(user, chat.pk)  # Stop works from any open page
+    await second_tab.connect()
+    await second_tab.send(action="stop")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "stopped"
+    answer = await last_answer(chat)
+    assert answer.metadata["status"] == "stopped"
+    assert 0 < len(answer.content) < len("word " * 400)
+    await socket.close()
+    await second_tab.close()
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (Reply.http_error(529), "overloaded"),
+        (Reply.http_error(429), "rate limit"),
+        (Reply.http_error(401), "API key"),
+    ],
+)
+async def test_api_errors_end_the_turn_with_a_clear_message(
+    fake_anthropic, user, chat_socket, reply, expected
+):
+    chat = await Chat.objects.acreate(user=user)
+    # Enough errors for the SDK's own retries too.
+    fake_anthropic.queue(reply, reply, reply)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "error"
+    assert expected in events[-1]["html"]
+    answer = await last_answer(chat)
+    assert answer.metadata["status"] == "error"
+    await socket.close()
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        (Reply.text("The first part arrived and then", error_type="overloaded_error",
+                    error_after=14), "overloaded"),
+        (Reply.text("The first part arrived and then", disconnect_after=14), "connection"),
+    ],
+)
+async def test_mid_stream_failure_keeps_what_arrived(fake_anthropic, user, chat_socket, reply, code):
+    chat = await Chat.objects.acreate(user=user)
+    fake_anthropic.queue(reply)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    answer = await last_answer(chat)
+    assert answer.metadata["status"] == "error"
+    assert answer.metadata["error"]["code"] == code
+    assert answer.content.startswith("The first part")
+    assert "The part that arrived is kept above." in events[-1]["html"]
+    await socket.close()
+
+
+async def test_without_api_key_the_chat_says_how_to_configure(settings, user, chat_socket):
+    settings.ANTHROPIC_API_KEY = ""
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    assert "ANTHROPIC_API_KEY" in events[-1]["html"]
+    assert "not configured" in events[-1]["html"]
+    assert await Message.objects.filter(chat=chat, role="user").acount() == 1
+    await socket.close()
+
+
+async def test_another_users_chat_socket_is_refused(user, other_user, chat_socket):
+    chat = await Chat.objects.acreate(user=other_user)
+    socket = chat_socket(user, chat.pk)
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4404
+
+
+async def test_second_message_waits_for_the_answer(fake_anthropic, user, chat_socket):
+    chat = await Chat.objects.acreate(user=user)
+    fake_anthropic.queue(Reply.text("slow " * 50, delay=0.02))
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="one")
+    await socket.receive()
+    await socket.send(action="send", content="two")
+    while (event := await socket.receive())["type"] != "error":
+        pass
+    assert "still being written" in event["message"]
+    await turns.stop(user, chat.pk)
+    await asyncio.sleep(0.1)
+    await socket.close()
+
+
+async def test_sending_too_fast_gets_a_clear_message(fake_anthropic, user, chat_socket,
+                                                     monkeypatch):
+    from chats import limits
+
+    monkeypatch.setattr(limits, "MESSAGES_PER_MINUTE", 0)
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    event = await socket.receive()
+    assert event["type"] == "error" and "too fast" in event["message"]
+    assert not await Message.objects.filter(chat=chat).aexists()
+    await socket.close()
+
+
+async def test_timeout_ends_the_turn_with_a_clear_message(fake_anthropic, user, chat_socket,
+                                                          monkeypatch):
+    from chats import llm
+
+    monkeypatch.setattr(llm, "DEFAULT_TIMEOUT", 0.2)
+    slow = Reply.text("too late", first_token_delay=2)
+    fake_anthropic.queue(slow, slow, slow)  # the SDK retries a timeout twice
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished(timeout=20)
+    answer = await last_answer(chat)
+    assert answer.metadata["error"]["code"] == "timeout"
+    assert "took too long" in events[-1]["html"]
+    await socket.close()
+
+
+async def test_errors_are_told_in_the_users_language(fake_anthropic, user, chat_socket):
+    user.language = "ru"
+    await user.asave()
+    fake_anthropic.queue(*[Reply.http_error(529)] * 3)
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="привет")
+    events = await socket.until_finished()
+    assert "Сервис ИИ сейчас перегружен" in events[-1]["html"]
+    await socket.close()
+
+
+async def test_a_server_without_token_counting_or_caching_still_answers(
+    fake_anthropic, user, chat_socket
+):
+    # Like Ollama or llama.cpp behind ANTHROPIC_BASE_URL: no count_tokens endpoint and no
+    # cache usage reported. The engine estimates tokens itself and needs neither.
+    fake_anthropic.count_tokens_supported = False
+    fake_anthropic.queue(Reply.text("Local model answer."))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "done" and "Local model answer." in events[-1]["html"]
+    await socket.close()
+
+
+async def test_stop_cannot_reach_another_users_chat(fake_anthropic, user, other_user):
+    chat = await Chat.objects.acreate(user=other_user)
+    await Message.objects.acreate(chat=chat, role="assistant",
+                                  metadata={"status": "streaming"})
+    assert await turns.stop(user, chat.pk) is False
+    with pytest.raises(turns.TurnRejected):
+        await turns.start(user, chat.pk, "hijack")
+
+
+async def test_stop_from_another_process_reaches_a_turn_waiting_for_the_model(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from django.core.cache import cache
+
+    from chats.assistant import engine
+
+    monkeypatch.setattr(engine, "WATCH_INTERVAL", 0.05)
+    fake_anthropic.queue(Reply.text("late", first_token_delay=3))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    answer = None
+    while answer is None:
+        await asyncio.sleep(0.05)
+        answer = await Message.objects.filter(chat=chat, role="assistant").afirst()
+    # Another server process has no task to cancel: it only sets the shared flag.
+    await cache.aset(engine.stop_key(answer.pk), True)
+    events = await socket.until_finished(timeout=2)
+    assert events[-1]["status"] == "stopped"
+    await socket.close()
+
+
+async def test_a_page_joining_late_gets_the_answer_as_it_is_now(user, chat_socket):
+    # The page was rendered while the answer was being written and the answer ended
+    # before its socket joined: the socket's first event brings the final state.
+    chat = await Chat.objects.acreate(user=user)
+    answer = await Message.objects.acreate(
+        chat=chat, role="assistant", content="Finished answer",
+        metadata={"status": "done", "parts": [
+            {"type": "text", "text": "Finished answer", "html": "<p>Finished answer</p>"}]})
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    event = await socket.receive()
+    assert event["id"] == str(answer.pk) and event["status"] == "done"
+    assert "Finished answer" in event["html"]
+    await socket.close()

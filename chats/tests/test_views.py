@@ -1,0 +1,138 @@
+"""Chat pages: list, new chat and its limit, the chat page, rename/archive/delete, ownership."""
+
+from datetime import timedelta
+
+import pytest
+from constance.test.pytest import override_config
+from django.urls import reverse
+from django.utils import timezone
+
+from chats import limits
+from chats.models import Chat, Message
+from skills.models import Skill
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_chat_is_a_post_with_an_optional_skill(signed_in_client, user):
+    skill = Skill.objects.create(name="Nutritionist", system_prompt="food")
+    response = signed_in_client.post(reverse("chats:new"), {"skill": skill.pk})
+    chat = Chat.objects.get(user=user)
+    assert response.url == reverse("chats:detail", args=[chat.pk])
+    assert chat.skill == skill
+    assert signed_in_client.get(reverse("chats:new")).status_code == 405
+
+
+def test_someone_elses_personal_skill_cannot_be_chosen(signed_in_client, user, other_user):
+    skill = Skill.objects.create(user=other_user, name="Bob's", system_prompt="x")
+    signed_in_client.post(reverse("chats:new"), {"skill": skill.pk}, follow=True)
+    assert not Chat.objects.filter(user=user).exists()
+
+
+def test_chat_limit_counts_archived_chats_and_says_so(signed_in_client, user):
+    user.max_chats = 2
+    user.save()
+    Chat.objects.create(user=user)
+    Chat.objects.create(user=user, is_archived=True)
+    response = signed_in_client.post(reverse("chats:new"), follow=True)
+    assert Chat.objects.filter(user=user).count() == 2
+    assert "limit of 2 chats" in response.content.decode()
+
+
+@override_config(default_max_chats=1)
+def test_runtime_default_limit_applies_without_a_personal_one(signed_in_client, user):
+    assert limits.chat_limit(user) == 1
+    signed_in_client.post(reverse("chats:new"))
+    signed_in_client.post(reverse("chats:new"))
+    assert Chat.objects.filter(user=user).count() == 1
+
+
+def test_list_searches_by_title_and_separates_archived(signed_in_client, user, other_user):
+    Chat.objects.create(user=user, title="Blood pressure")
+    Chat.objects.create(user=user, title="Knee pain")
+    Chat.objects.create(user=user, title="Old blood test", is_archived=True)
+    Chat.objects.create(user=other_user, title="Bob's blood")
+    page = signed_in_client.get(reverse("chats:index"), {"q": "blood"}).content.decode()
+    assert "Blood pressure" in page
+    assert "Knee pain" not in page and "Old blood test" not in page and "Bob" not in page
+    archived = signed_in_client.get(reverse("chats:index"), {"archived": "1"}).content.decode()
+    assert "Old blood test" in archived and "Knee pain" not in archived
+
+
+def test_rename_archive_delete(signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Old")
+    signed_in_client.post(reverse("chats:rename", args=[chat.pk]), {"title": "Thyroid"})
+    chat.refresh_from_db()
+    assert chat.title == "Thyroid"
+    signed_in_client.post(reverse("chats:archive", args=[chat.pk]))
+    chat.refresh_from_db()
+    assert chat.is_archived
+    signed_in_client.post(reverse("chats:delete", args=[chat.pk]))
+    assert not Chat.objects.filter(pk=chat.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["detail", "rename", "archive", "delete"])
+def test_another_users_chat_is_404_at_every_url(signed_in_client, other_user, name):
+    chat = Chat.objects.create(user=other_user, title="Bob's")
+    url = reverse(f"chats:{name}", args=[chat.pk])
+    response = signed_in_client.get(url) if name == "detail" else signed_in_client.post(
+        url, {"title": "mine now"})
+    assert response.status_code == 404
+    chat.refresh_from_db()
+    assert chat.title == "Bob's" and not chat.is_archived
+
+
+def test_chat_page_has_the_message_box_and_saved_messages(signed_in_client, user):
+    chat = Chat.objects.create(user=user)
+    Message.objects.create(chat=chat, role="user", content="Is 120/80 fine?")
+    Message.objects.create(chat=chat, role="assistant", content="Yes",
+                           metadata={"status": "done", "parts": [
+                               {"type": "text", "text": "Yes", "html": "<p><em>Yes</em></p>"},
+                               {"type": "tool", "name": "get_memory", "summary": "3 found",
+                                "input": {"query": "bp"}, "result": "…"}]})
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk])).content.decode()
+    assert '<textarea id="composer-content" name="content"' in page
+    assert "Is 120/80 fine?" in page and "<em>Yes</em>" in page
+    assert 'data-tool="get_memory"' in page and "3 found" in page
+
+
+def test_an_answer_whose_process_died_shows_as_interrupted(signed_in_client, user):
+    chat = Chat.objects.create(user=user)
+    old = (timezone.now() - timedelta(minutes=10)).isoformat()
+    answer = Message.objects.create(chat=chat, role="assistant", content="Half an ans",
+                                    metadata={"status": "streaming", "heartbeat": old})
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk])).content.decode()
+    answer.refresh_from_db()
+    assert answer.metadata["status"] == "interrupted"
+    assert "Half an ans" in page and "interrupted" in page
+
+
+def test_chat_page_query_count_is_constant_with_1000_messages(
+    signed_in_client, user, django_assert_max_num_queries
+):
+    chat = Chat.objects.create(user=user)
+    Message.objects.bulk_create([
+        Message(chat=chat, role="user" if n % 2 else "assistant", content=f"message {n}",
+                metadata={"status": "done", "parts": [{"type": "text", "text": f"m{n}",
+                                                       "html": f"<p>m{n}</p>"}]})
+        for n in range(1000)
+    ])
+    with django_assert_max_num_queries(12):
+        response = signed_in_client.get(reverse("chats:detail", args=[chat.pk]))
+    assert response.status_code == 200
+    assert "Show earlier messages" in response.content.decode()
+
+
+def test_bad_before_parameter_is_not_a_500(signed_in_client, user):
+    chat = Chat.objects.create(user=user)
+    response = signed_in_client.get(reverse("chats:detail", args=[chat.pk]), {"before": "x"})
+    assert response.status_code == 200
+
+
+def test_sending_is_rate_limited_per_user(user):
+    from django.core.cache import cache
+
+    cache.clear()
+    allowed = [limits.allow_message(user) for _ in range(limits.MESSAGES_PER_MINUTE + 1)]
+    assert allowed[:-1] == [True] * limits.MESSAGES_PER_MINUTE
+    assert allowed[-1] is False

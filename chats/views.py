@@ -1,0 +1,114 @@
+"""Chat pages: the list, new chat, the chat itself, rename, archive, delete."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import limits
+from .assistant import persistence
+from .forms import NewChatForm, RenameForm
+from .models import Chat, Message
+
+PAGE_SIZE = 100
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def index(request):
+    query = request.GET.get("q", "").strip()
+    archived = request.GET.get("archived") == "1"
+    chats = Chat.objects.for_user(request.user).filter(is_archived=archived)
+    if query:
+        chats = chats.filter(title__icontains=query)
+    return render(request, "chats/index.html", {
+        "chats": chats.select_related("skill")[:200],
+        "query": query,
+        "archived": archived,
+        "form": NewChatForm(user=request.user),
+        "limit": limits.chat_limit(request.user),
+        "count": Chat.objects.for_user(request.user).count(),
+    })
+
+
+@login_required
+@require_POST
+def new(request):
+    form = NewChatForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your skills."))
+        return redirect("chats:index")
+    if not limits.can_create_chat(request.user):
+        messages.error(request, _(
+            "You have reached your limit of %(limit)s chats (archived ones count too). "
+            "Delete a chat to start a new one."
+        ) % {"limit": limits.chat_limit(request.user)})
+        return redirect("chats:index")
+    chat = Chat.objects.create(user=request.user, skill=form.cleaned_data["skill"])
+    return redirect("chats:detail", pk=chat.pk)
+
+
+@login_required
+def detail(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user).select_related("skill"), pk=pk)
+    persistence.expire_stale(chat)
+    rows = Message.objects.filter(chat=chat).exclude(role__in=["system", "tool"])
+    before = request.GET.get("before")
+    if before and _is_uuid(before):
+        anchor = rows.filter(pk=before).values_list("created", flat=True).first()
+        if anchor:
+            rows = rows.filter(created__lt=anchor)
+    page = list(rows.order_by("-created")[: PAGE_SIZE + 1])
+    has_earlier = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE][::-1]
+    streaming = any((m.metadata or {}).get("status") == "streaming" for m in page[-1:])
+    return render(request, "chats/detail.html", {
+        "chat": chat, "chat_messages": page, "has_earlier": has_earlier,
+        "earliest": page[0] if page else None, "streaming": streaming,
+        "rename_form": RenameForm(initial={"title": chat.title}),
+    })
+
+
+@login_required
+@require_POST
+def rename(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        chat.title = form.cleaned_data["title"].strip()
+        chat.save(update_fields=["title", "updated"])
+    else:
+        messages.error(request, _("A title is required (at most 200 characters)."))
+    return redirect("chats:detail", pk=chat.pk)
+
+
+@login_required
+@require_POST
+def archive(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    chat.is_archived = not chat.is_archived
+    chat.save(update_fields=["is_archived", "updated"])
+    if chat.is_archived:
+        messages.success(request, _("Chat archived."))
+        return redirect("chats:index")
+    messages.success(request, _("Chat restored."))
+    return redirect("chats:detail", pk=chat.pk)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    chat.delete()
+    messages.success(request, _("Chat deleted."))
+    return redirect("chats:index")

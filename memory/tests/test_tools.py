@@ -1,0 +1,38 @@
+"""save_memory and get_memory, called as the registry calls them."""
+
+import pytest
+
+from chats import tool_registry
+from chats.models import Chat
+from memory.models import MemoryEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def call(name, user, data, chat=None):
+    return tool_registry.get(name).run(tool_registry.ToolContext(user=user, chat=chat), data)
+
+
+def test_save_memory_creates_then_updates_instead_of_duplicating(user):
+    chat = Chat.objects.create(user=user)
+    first = call("save_memory", user, {"title": "Metformin", "category": "medication",
+                                       "importance": "high", "content": "500 mg"}, chat)
+    call("save_memory", user, {"title": "metformin", "category": "medication",
+                               "importance": "high", "content": "1000 mg"}, chat)
+    entry = MemoryEntry.objects.get(user=user)
+    assert entry.content == "1000 mg" and entry.source_chat == chat
+    assert "Metformin" in first.summary and not first.is_error
+
+
+def test_save_memory_without_title_is_an_error_for_the_model(user):
+    result = call("save_memory", user, {"category": "other"})
+    assert result.is_error and not MemoryEntry.objects.exists()
+
+
+def test_get_memory_filters_and_sees_only_the_owner(user, other_user):
+    MemoryEntry.objects.create(user=user, title="Asthma", category="condition")
+    MemoryEntry.objects.create(user=user, title="Ibuprofen", category="medication")
+    MemoryEntry.objects.create(user=other_user, title="Bob asthma", category="condition")
+    result = call("get_memory", user, {"category": "condition"})
+    assert "Asthma" in result.content
+    assert "Ibuprofen" not in result.content and "Bob" not in result.content

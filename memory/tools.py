@@ -1,0 +1,86 @@
+"""The assistant's memory tools: save_memory and get_memory, always as the chat's owner."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from chats.tool_registry import Tool, ToolContext, ToolResult, register
+
+from .models import MemoryEntry
+
+CATEGORIES = [choice for choice, _label in MemoryEntry.Category.choices]
+IMPORTANCES = [choice for choice, _label in MemoryEntry.Importance.choices]
+
+
+def save_memory(context: ToolContext, data: dict) -> ToolResult:
+    title = str(data.get("title") or "").strip()[:200]
+    if not title:
+        return ToolResult(content="A title is required.", summary=_("Nothing saved"), is_error=True)
+    category = data.get("category") if data.get("category") in CATEGORIES else "other"
+    importance = data.get("importance") if data.get("importance") in IMPORTANCES else "medium"
+    content = str(data.get("content") or "").strip()
+    entries = MemoryEntry.objects.for_user(context.user)
+    # The same fact said twice updates the entry instead of duplicating it.
+    entry = entries.filter(title__iexact=title, category=category, is_active=True).first()
+    if entry is None:
+        entry = MemoryEntry(user=context.user, title=title, category=category)
+    entry.content = content
+    entry.importance = importance
+    if context.chat is not None and entry.source_chat_id is None:
+        entry.source_chat = context.chat
+    entry.save()
+    return ToolResult(
+        content=f"Saved memory entry {entry.pk}: [{category}, {importance}] {title}",
+        summary=_("Remembered: %(title)s") % {"title": title},
+        data={"id": str(entry.pk), "title": title, "category": category,
+              "importance": importance, "content": content},
+    )
+
+
+def get_memory(context: ToolContext, data: dict) -> ToolResult:
+    entries = MemoryEntry.objects.for_user(context.user).filter(is_active=True)
+    if data.get("category") in CATEGORIES:
+        entries = entries.filter(category=data["category"])
+    query = str(data.get("query") or "").strip()
+    if query:
+        entries = entries.filter(Q(title__icontains=query) | Q(content__icontains=query))
+    found = list(entries.order_by("category", "title")[:50])
+    lines = [f"- [{e.category}, {e.importance}] {e.title}: {e.content}" for e in found]
+    return ToolResult(
+        content="\n".join(lines) or "No matching memory entries.",
+        summary=_("Looked up memory: %(count)s found") % {"count": len(found)},
+        data={"count": len(found), "titles": [e.title for e in found[:10]]},
+    )
+
+
+register(Tool(
+    name="save_memory",
+    description=(
+        "Save a lasting fact about the user's health to their long-term memory: a condition, "
+        "medication (with dose), allergy, vital sign or other fact worth remembering. Use it "
+        "when the user tells you something that will matter in later conversations."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "description": "Short name, e.g. 'Metformin 500 mg'"},
+            "content": {"type": "string", "description": "Details in one or two sentences"},
+            "category": {"type": "string", "enum": CATEGORIES},
+            "importance": {"type": "string", "enum": IMPORTANCES},
+        },
+        "required": ["title", "category"],
+    },
+    run=save_memory,
+))
+
+register(Tool(
+    name="get_memory",
+    description="Look up the user's saved health memory, optionally by category or a search word.",
+    input_schema={
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "enum": CATEGORIES},
+            "query": {"type": "string"},
+        },
+    },
+    run=get_memory,
+))

@@ -1,0 +1,50 @@
+"""The primary context in the Django admin: saved with versions, diffed and restored."""
+
+import pytest
+from django.urls import reverse
+
+from skills.models import ContextFile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    admin = make_user("admin@example.com", role="admin", is_superuser=True)
+    client.force_login(admin)
+    return client
+
+
+def test_admin_edits_primary_context_with_history_diff_and_restore(admin_client):
+    admin_client.post(reverse("admin:skills_contextfile_add"),
+                      {"content": "Be careful.", "versions-TOTAL_FORMS": 0,
+                       "versions-INITIAL_FORMS": 0})
+    primary = ContextFile.objects.get(type="primary")
+    change = reverse("admin:skills_contextfile_change", args=[primary.pk])
+    admin_client.post(change, {"content": "Be careful and kind.", "versions-TOTAL_FORMS": 0,
+                               "versions-INITIAL_FORMS": 0})
+    primary.refresh_from_db()
+    assert primary.version == 2
+    version = primary.versions.get()
+    url = reverse("admin:skills_contextfile_version", args=[primary.pk, version.pk])
+    page = admin_client.get(url).content.decode()
+    assert "-Be careful." in page and "+Be careful and kind." in page
+    admin_client.post(url)
+    primary.refresh_from_db()
+    assert primary.content == "Be careful." and primary.version == 3
+
+
+def test_general_skill_admin_shows_both_languages(admin_client):
+    page = admin_client.get(reverse("admin:skills_skill_add")).content.decode()
+    assert 'name="name_en"' in page and 'name="name_ru"' in page
+    assert 'name="system_prompt_ru"' in page
+
+
+def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
+    from skills.context import save_personal_context
+
+    personal = save_personal_context(user, "My private history")
+    page = admin_client.get(reverse("admin:skills_contextfile_changelist")).content.decode()
+    assert "Personal" not in page
+    url = reverse("admin:skills_contextfile_change", args=[personal.pk])
+    assert admin_client.get(url).status_code == 302  # "doesn't exist" → back to the index
