@@ -3,10 +3,12 @@ TELEGRAM_API_URL. Synchronous wrappers for the worker and the pages."""
 
 import asyncio
 import hashlib
+import os
 
 from constance import config
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken
 
@@ -14,7 +16,10 @@ from .channels.base import PermanentFailure
 
 
 def token() -> str:
-    return (config.telegram_bot_token or "").strip()
+    try:
+        return (config.telegram_bot_token or "").strip()
+    except DatabaseError:  # not migrated yet: the environment's initial value
+        return os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
 
 
 def make_bot(bot_token: str | None = None) -> Bot:
@@ -34,8 +39,10 @@ def send_message(chat_id: str, text: str, buttons: list[tuple[str, str]] = ()) -
     """Sends a message and returns its id. A blocked bot or an unknown chat will not heal
     by retrying; network errors and flood limits will, so they propagate as they are."""
 
+    bot_instance = make_bot()  # reads the token here: the database is not for the loop
+
     async def go():
-        async with make_bot() as bot:
+        async with bot_instance as bot:
             message = await bot.send_message(chat_id, text, reply_markup=keyboard(buttons))
             return message.message_id
 
@@ -56,8 +63,10 @@ def bot_username() -> str:
     if username := cache.get(key):
         return username
 
+    bot_instance = make_bot(bot_token)
+
     async def go():
-        async with make_bot(bot_token) as bot:
+        async with bot_instance as bot:
             return bot.username
 
     try:

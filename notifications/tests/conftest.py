@@ -1,0 +1,54 @@
+"""Fixtures of the notifications tests: a real SMTP server and a fake Bot API."""
+
+import pytest
+from constance.test.pytest import override_config
+
+
+@pytest.fixture(scope="session")
+def smtp_server_session():
+    from tests.fakes.smtp_server import FakeSMTPServer
+
+    server = FakeSMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_session):
+    """Mail goes to the local aiosmtpd server through the runtime SMTP setting."""
+    smtp_server_session.reset()
+    with override_config(smtp_url=smtp_server_session.url, smtp_from_email="bot@anamnesis.test"):
+        yield smtp_server_session
+
+
+@pytest.fixture(scope="session")
+def telegram_server_session():
+    from tests.fakes.telegram_server import FakeTelegramServer
+
+    server = FakeTelegramServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def telegram_server(telegram_server_session, settings):
+    """python-telegram-bot pointed at the local Bot API, with its token configured."""
+    telegram_server_session.reset()
+    settings.TELEGRAM_API_URL = telegram_server_session.url
+    with override_config(telegram_bot_token=telegram_server_session.token):
+        yield telegram_server_session
+
+
+@pytest.fixture
+def notify(user):
+    """Makes a notification of `user` (or another owner) with sensible defaults."""
+    from django.utils import timezone
+
+    from notifications.models import Notification
+
+    def make(owner=None, **fields):
+        fields.setdefault("title", "Take bisoprolol")
+        fields.setdefault("scheduled_at", timezone.now())
+        return Notification.objects.create(user=owner or user, **fields)
+
+    return make
