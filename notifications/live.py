@@ -5,6 +5,9 @@ In the embedded mode the layer lives inside one process, so the socket consumer 
 polls the database (see consumers.py) and the worker's deliveries still show up live.
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -20,8 +23,18 @@ def group_name(user_id) -> str:
 def announce(user_id) -> None:
     """Tells the user's open pages that their notifications changed."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group_name(user_id), {"type": "notifications.changed"})
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    message = (group_name(user_id), {"type": "notifications.changed"})
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send(*message)
+        return
+    # Called from a thread that runs an event loop: async_to_sync cannot work here.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(send, *message).result()
 
 
 def snapshot(user) -> dict:

@@ -56,11 +56,12 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws/notifications/");
-    socket.onopen = function () { delay = 1000; };
+    socket.onopen = function () { delay = 1000; bell.dataset.live = "true"; };
     socket.onmessage = function (event) {
       try { show(JSON.parse(event.data)); } catch (error) { /* ignore a malformed frame */ }
     };
     socket.onclose = function (event) {
+      delete bell.dataset.live;
       if (event.code === 4401) return; // signed out
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
