@@ -133,3 +133,18 @@ def test_email_without_runtime_smtp_uses_the_default_mailer(user, mailoutbox):
     Notification.objects.create(user=user, title="Vitamin D", channel="email")
     assert delivery.deliver_due() == 1
     assert [m.subject for m in mailoutbox] == ["Reminder: Vitamin D"]
+
+
+def test_a_delivery_pass_keeps_delivering_through_the_minute(user, notify):
+    ticks = iter([0, 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55])
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:  # a reminder falls due in the middle of the pass
+            notify(title="Mid-pass")
+
+    notify(title="At the start")
+    assert delivery.delivery_pass(seconds=55, every=5, sleep=sleep, clock=lambda: next(ticks)) == 2
+    assert sleeps == [5] * 11  # about a minute of passes, then the next schedule takes over
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
