@@ -1,5 +1,6 @@
-"""The bell in a real browser: a reminder due a few seconds ahead appears in the open page
-without a reload; reading it on the list page clears the badge."""
+"""The notification bell in a real browser: a reminder due a few seconds ahead appears in
+the open page without a reload; reading it on the list page clears the badge. (Here, not
+in notifications/tests: Playwright leaves a running loop that later async tests trip on.)"""
 
 import time
 from datetime import timedelta
