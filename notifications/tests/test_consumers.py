@@ -8,9 +8,10 @@ import sys
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from config.asgi import application
@@ -39,7 +40,7 @@ async def test_unread_notifications_are_sent_on_connect(user, other_user):
     state = await communicator.receive_json_from(timeout=5)
     assert state["unread"] == 1
     assert [n["title"] for n in state["notifications"]] == ["Mine"]
-    await communicator.disconnect()
+    await _close(communicator)
 
 
 async def test_delivery_and_reading_update_the_open_socket_live(user):
@@ -52,7 +53,7 @@ async def test_delivery_and_reading_update_the_open_socket_live(user):
     await n.arefresh_from_db()
     await sync_to_async(reminders.mark_read)(n)
     assert (await communicator.receive_json_from(timeout=5))["unread"] == 0
-    await communicator.disconnect()
+    await _close(communicator)
 
 
 async def test_other_users_deliveries_never_reach_my_socket(user, other_user):
@@ -61,7 +62,7 @@ async def test_other_users_deliveries_never_reach_my_socket(user, other_user):
     await Notification.objects.acreate(user=other_user, title="Bob's pills")
     await sync_to_async(delivery.deliver_due)()
     assert await communicator.receive_nothing(timeout=2.5)
-    await communicator.disconnect()
+    await _close(communicator)
 
 
 async def test_anonymous_socket_is_refused():
@@ -70,7 +71,14 @@ async def test_anonymous_socket_is_refused():
                                                   (b"host", b"testserver")])
     connected, code = await communicator.connect()
     assert not connected or code == 4401
+    await _close(communicator)
+
+
+async def _close(communicator):
     await communicator.disconnect()
+    # The consumer's queries ran in asgiref's sync thread: close its connection too, or
+    # PostgreSQL refuses to drop the test database at the end.
+    await database_sync_to_async(connections.close_all)()
 
 
 def _database_url() -> str:
@@ -97,4 +105,4 @@ async def test_reminder_delivered_by_a_separate_worker_process_shows_up_live(use
     assert worker.stdout.strip().splitlines()[-1] == "1", worker.stderr
     state = await communicator.receive_json_from(timeout=10)
     assert state["unread"] == 1 and state["notifications"][0]["title"] == "From the worker"
-    await communicator.disconnect()
+    await _close(communicator)
