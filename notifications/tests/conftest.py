@@ -69,3 +69,14 @@ def _fresh_sync_executor():
 
 
 os.register_at_fork(after_in_child=_fresh_sync_executor)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel layer for each test: each async test runs its own event loop, and a
+    Redis layer kept from an earlier test holds receive state bound to a closed one."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
