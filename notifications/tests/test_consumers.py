@@ -9,6 +9,7 @@ import sys
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection, connections
@@ -76,6 +77,9 @@ async def test_anonymous_socket_is_refused():
 
 async def _close(communicator):
     await communicator.disconnect()
+    layer = get_channel_layer()
+    if hasattr(layer, "close_pools"):  # Redis: no connection outlives the test's loop
+        await layer.close_pools()
     # The consumer's queries ran in asgiref's sync thread: close its connection too, or
     # PostgreSQL refuses to drop the test database at the end.
     await database_sync_to_async(connections.close_all)()
