@@ -11,7 +11,6 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -93,13 +92,16 @@ def _database_url() -> str:
             f"/{db['NAME']}")
 
 
-async def test_reminder_delivered_by_a_separate_worker_process_shows_up_live(user):
-    """The worker is its own process: in the embedded mode there is no Redis between it
-    and the web process, yet the open socket must learn of the delivery."""
+async def test_reminder_delivered_by_a_separate_worker_process_shows_up_live(user, settings):
+    """The embedded mode: the worker is its own process and there is no Redis between it
+    and the web process (each has its own in-memory layer), yet the open socket must learn
+    of the delivery. (With Redis, the browser test covers the same path across processes.)"""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     communicator = await _connect(user)
     assert (await communicator.receive_json_from(timeout=5))["unread"] == 0
     await Notification.objects.acreate(user=user, title="From the worker")
-    env = dict(os.environ, DATABASE_URL=_database_url(), DJANGO_SETTINGS_MODULE="config.settings")
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(DATABASE_URL=_database_url(), DJANGO_SETTINGS_MODULE="config.settings")
     code = ("import django; django.setup(); from notifications.delivery import deliver_due; "
             "print(deliver_due())")
     worker = await asyncio.to_thread(
