@@ -2,10 +2,21 @@
 
 from . import delivery, digest, review
 
+DELIVERY_SCHEDULE = "notifications: deliver due"
+
 
 def deliver_due_notifications() -> int:
-    """Every minute, a pass of just under a minute: whatever is due goes out."""
-    return delivery.delivery_pass()
+    """Every minute: a delivery pass that lasts until the scheduler queues the next one."""
+    started_with = _next_delivery_run()
+    return delivery.delivery_pass(stop=lambda: _next_delivery_run() != started_with)
+
+
+def _next_delivery_run():
+    from django_q.models import Schedule
+
+    return (
+        Schedule.objects.filter(name=DELIVERY_SCHEDULE).values_list("next_run", flat=True).first()
+    )
 
 
 def run_daily_reviews() -> int:

@@ -146,5 +146,29 @@ def test_a_delivery_pass_keeps_delivering_through_the_minute(user, notify):
 
     notify(title="At the start")
     assert delivery.delivery_pass(seconds=55, every=5, sleep=sleep, clock=lambda: next(ticks)) == 2
-    assert sleeps == [5] * 11  # about a minute of passes, then the next schedule takes over
+    assert sleeps == [5] * 11  # at most `seconds` long
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_delivery_pass_ends_when_the_next_one_is_queued(user, notify, monkeypatch):
+    from django_q.models import Schedule
+
+    from notifications import tasks
+
+    schedule = Schedule.objects.get(name=tasks.DELIVERY_SCHEDULE)
+    assert schedule.func == "notifications.tasks.deliver_due_notifications"
+    assert schedule.minutes == 1 and schedule.repeats < 0
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 3:  # the scheduler queues the next pass, as django-q2 does
+            Schedule.objects.filter(pk=schedule.pk).update(
+                next_run=schedule.next_run + timedelta(minutes=1))
+
+    notify()
+    original = delivery.delivery_pass
+    monkeypatch.setattr(delivery, "delivery_pass",
+                        lambda **kw: original(sleep=sleep, every=0.01, **kw))
+    assert tasks.deliver_due_notifications() == 1
+    assert len(rounds) == 3
