@@ -67,6 +67,7 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--timeout", type=int, default=240)
+    parser.add_argument("--warmup", type=int, default=40)
     args = parser.parse_args()
     setup_django()
     from django.db import connection
@@ -85,15 +86,18 @@ def main():
     print(f"phase 1: deliver_due sent {sent} in {elapsed:.2f}s "
           f"({sent / elapsed:.0f}/s, {1000 * elapsed / sent:.2f} ms each)")
 
-    # Phase 2: the real worker and schedule; all due at the start of the next minute.
-    now = timezone.now()
-    due = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    make_burst(args.count, args.users, due)
+    # Phase 2: the real worker and schedule, running (its scheduler ticks every 30 s);
+    # then a burst all due at the start of a coming minute.
+    Notification.objects.all().delete()
     connection.close()
     worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
+        time.sleep(args.warmup)
+        due = (timezone.now() + timedelta(seconds=70)).replace(second=0, microsecond=0)
+        make_burst(args.count, args.users, due)
+        print(f"phase 2: worker up {args.warmup}s; burst due at {due:%H:%M:%S} UTC")
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
             if not Notification.objects.filter(status="pending").exists():
