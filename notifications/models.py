@@ -58,6 +58,10 @@ class Notification(models.Model):
     )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # Delivery bookkeeping: a worker owns a pending row until `claimed_until`.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    error = models.TextField(_("last error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -72,3 +76,80 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """One user's choices: the channel of each type, quiet hours, digest, daily review."""
+
+    class Digest(models.TextChoices):
+        OFF = "off", _("Off")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+        related_name="notification_preference",
+    )
+    reminder_channel = models.CharField(
+        _("reminders"), max_length=10, choices=Notification.Channel.choices,
+        default=Notification.Channel.IN_APP,
+    )
+    alert_channel = models.CharField(
+        _("alerts"), max_length=10, choices=Notification.Channel.choices,
+        default=Notification.Channel.IN_APP,
+    )
+    info_channel = models.CharField(
+        _("information"), max_length=10, choices=Notification.Channel.choices,
+        default=Notification.Channel.IN_APP,
+    )
+    ai_generated_channel = models.CharField(
+        _("AI suggestions"), max_length=10, choices=Notification.Channel.choices,
+        default=Notification.Channel.IN_APP,
+    )
+    quiet_hours_start = models.TimeField(
+        _("quiet hours from"), null=True, blank=True,
+        help_text=_("Email and Telegram wait until the quiet hours end."),
+    )
+    quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    digest = models.CharField(
+        _("email digest"), max_length=10, choices=Digest.choices, default=Digest.OFF,
+        help_text=_("What is coming up and what was missed, by email."),
+    )
+    daily_review = models.BooleanField(
+        _("daily review by the assistant"), default=True,
+        help_text=_("Once a day the assistant looks at your memory and documents "
+                    "and suggests useful reminders."),
+    )
+    last_review_on = models.DateField(null=True, blank=True, editable=False)
+    last_digest_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def for_user(cls, user) -> "NotificationPreference":
+        preference, _created = cls.objects.get_or_create(user=user)
+        return preference
+
+    def channel_for(self, type: str) -> str:
+        return getattr(self, f"{type}_channel", Notification.Channel.IN_APP)
+
+
+class TelegramLinkCode(models.Model):
+    """A one-time code that links a Telegram chat to the user through `/start <code>`."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="telegram_codes"
+    )
+    expires_at = models.DateTimeField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    def __str__(self):
+        return self.code

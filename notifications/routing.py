@@ -1,3 +1,9 @@
 """WebSocket routes of this app, collected by config/asgi.py."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

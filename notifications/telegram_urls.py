@@ -1,9 +1,9 @@
 from django.urls import path
 
-from config.views import coming_soon
+from . import views
 
 app_name = "telegram"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "telegram"}, name="link"),
+    path("", views.telegram_link, name="link"),
 ]

@@ -1,0 +1,113 @@
+"""The Telegram bot: `/start <code>` links a chat, `/stop` unlinks it, and the Done and
+Snooze buttons of a reminder act on it. Answers in the user's language."""
+
+import uuid
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import translation
+from django.utils.translation import gettext as _
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from . import reminders
+from .models import Notification
+
+
+def _language(user=None, telegram_language: str | None = "") -> str:
+    if user is not None and user.language:
+        return user.language
+    return "ru" if (telegram_language or "").startswith("ru") else "en"
+
+
+def _linked_user(chat_id):
+    from accounts.models import User
+
+    return User.objects.filter(telegram_chat_id=int(chat_id), is_active=True).first()
+
+
+def start(chat_id, code: str, telegram_language: str = "") -> str:
+    close_old_connections()
+    user = reminders.link_chat(code, chat_id) if code else None
+    if user is None:
+        linked = _linked_user(chat_id)
+        with translation.override(_language(linked, telegram_language)):
+            if linked and not code:
+                return _("This chat is linked to %(email)s. Send /stop to unlink it.") % {
+                    "email": linked.email}
+            return _("This link code is not valid or has expired. Open Settings → Telegram "
+                     "in Anamnesis to get a new one.")
+    with translation.override(_language(user)):
+        return _("Linked to %(email)s. Your reminders will arrive here. Send /stop to unlink.") % {
+            "email": user.email}
+
+
+def stop(chat_id, telegram_language: str = "") -> str:
+    close_old_connections()
+    user = reminders.unlink_chat(chat_id)
+    with translation.override(_language(user, telegram_language)):
+        if user is None:
+            return _("This chat is not linked to any account.")
+        return _("Unlinked. Reminders will no longer come here.")
+
+
+def button(chat_id, data: str, telegram_language: str = "") -> tuple[str, bool]:
+    """Acts on a Done or Snooze button; returns the answer and whether it worked."""
+    close_old_connections()
+    user = _linked_user(chat_id)
+    action, _sep, raw_id = data.partition(":")
+    with translation.override(_language(user, telegram_language)):
+        try:
+            pk = uuid.UUID(raw_id)
+        except ValueError:
+            return _("This button is no longer valid."), False
+        # Ownership: only a notification of the account this chat is linked to.
+        notification = Notification.objects.for_user(user).filter(pk=pk).first() if user else None
+        if notification is None:
+            return _("This reminder is not available."), False
+        if action == "done":
+            reminders.mark_done(notification)
+            return _("Marked as done."), True
+        if action == "snooze":
+            reminders.snooze(notification)
+            return _("Snoozed for 1 hour."), True
+        return _("This button is no longer valid."), False
+
+
+async def _on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    code = context.args[0] if context.args else ""
+    text = await sync_to_async(start)(
+        update.effective_chat.id, code, update.effective_user.language_code
+    )
+    await update.effective_message.reply_text(text)
+
+
+async def _on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = await sync_to_async(stop)(update.effective_chat.id, update.effective_user.language_code)
+    await update.effective_message.reply_text(text)
+
+
+async def _on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    text, acted = await sync_to_async(button)(
+        query.message.chat.id, query.data or "", query.from_user.language_code
+    )
+    await query.answer(text)
+    if acted:  # the buttons have done their job: remove them and say what happened
+        await query.edit_message_text(f"{query.message.text}\n\n{text}")
+
+
+def build_application(token: str) -> Application:
+    base = settings.TELEGRAM_API_URL.rstrip("/")
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .build()
+    )
+    application.add_handler(CommandHandler("start", _on_start))
+    application.add_handler(CommandHandler("stop", _on_stop))
+    application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze):"))
+    return application

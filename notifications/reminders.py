@@ -1,0 +1,136 @@
+"""Creating and acting on notifications: the one path used by pages, the tool, the bot
+and the daily review."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import live
+from .models import Notification, NotificationPreference, TelegramLinkCode
+from .schedule import is_valid_cron, next_occurrence, user_zone
+
+SNOOZE = timedelta(hours=1)
+LINK_CODE_TTL = timedelta(minutes=15)
+PAST_TOLERANCE = timedelta(minutes=5)
+
+
+def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = None,
+           recurrence: str = "", channel: str = "", type: str = Notification.Type.REMINDER,
+           metadata: dict | None = None) -> Notification:
+    """A pending notification; its channel defaults to the user's choice for its type.
+
+    A recurring one starts at the first occurrence after `scheduled_at` (or now).
+    """
+    title = (title or "").strip()
+    recurrence = " ".join((recurrence or "").split())
+    if not title:
+        raise ValidationError(_("A reminder needs a title."))
+    if recurrence and not is_valid_cron(recurrence):
+        raise ValidationError(
+            _("“%(value)s” is not a valid schedule (a cron expression such as 0 8 * * *).")
+            % {"value": recurrence}
+        )
+    if type not in Notification.Type.values:
+        raise ValidationError(_("Unknown notification type."))
+    channel = channel or NotificationPreference.for_user(user).channel_for(type)
+    if channel not in Notification.Channel.values:
+        raise ValidationError(_("Unknown channel."))
+    now = timezone.now()
+    if recurrence:
+        start = scheduled_at if scheduled_at and scheduled_at > now else now
+        scheduled_at = next_occurrence(recurrence, start - timedelta(seconds=1), user_zone(user))
+    elif scheduled_at is not None and scheduled_at < now - PAST_TOLERANCE:
+        raise ValidationError(_("That time has already passed."))
+    return Notification.objects.create(
+        user=user, title=title[:200], body=body or "", type=type, channel=channel,
+        scheduled_at=scheduled_at or now, recurrence=recurrence, metadata=metadata or {},
+    )
+
+
+def mark_read(notification) -> None:
+    if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
+        notification.status = Notification.Status.READ
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["status", "read_at"])
+        live.announce(notification.user_id)
+
+
+def mark_all_read(user) -> int:
+    count = Notification.objects.unread_for(user).update(
+        status=Notification.Status.READ, read_at=timezone.now()
+    )
+    if count:
+        live.announce(user.pk)
+    return count
+
+
+def mark_done(notification) -> None:
+    """“Done” (a taken medication): recorded on the notification and shown in the app."""
+    if notification.metadata.get("done_at"):
+        return
+    notification.metadata["done_at"] = timezone.now().isoformat()
+    fields = ["metadata"]
+    if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
+        notification.status = Notification.Status.READ
+        notification.read_at = timezone.now()
+        fields += ["status", "read_at"]
+    notification.save(update_fields=fields)
+    live.announce(notification.user_id)
+
+
+def snooze(notification) -> Notification:
+    """Sends the same reminder again in an hour, once (a recurring series goes on as is)."""
+    with transaction.atomic():
+        again = Notification.objects.create(
+            user_id=notification.user_id, title=notification.title, body=notification.body,
+            type=notification.type, channel=notification.channel,
+            scheduled_at=timezone.now() + SNOOZE,
+            metadata={"snoozed_from": str(notification.pk)},
+        )
+        notification.metadata["snoozed_until"] = again.scheduled_at.isoformat()
+        notification.save(update_fields=["metadata"])
+    return again
+
+
+# --- Telegram linking ---------------------------------------------------------------------
+
+
+def new_link_code(user) -> TelegramLinkCode:
+    TelegramLinkCode.objects.filter(user=user).delete()
+    return TelegramLinkCode.objects.create(
+        user=user, code=secrets.token_urlsafe(12), expires_at=timezone.now() + LINK_CODE_TTL
+    )
+
+
+def link_chat(code: str, chat_id: str):
+    """Links the chat to the code's owner and spends the code; None for a bad or old code."""
+    with transaction.atomic():
+        link = (
+            TelegramLinkCode.objects.select_related("user")
+            .filter(code=code, expires_at__gt=timezone.now()).first()
+        )
+        if link is None:
+            return None
+        user = link.user
+        TelegramLinkCode.objects.filter(user=user).delete()
+        # A chat belongs to one account: whoever had it before loses it.
+        type(user).objects.filter(telegram_chat_id=int(chat_id)).exclude(pk=user.pk).update(
+            telegram_chat_id=None
+        )
+        user.telegram_chat_id = int(chat_id)
+        user.save(update_fields=["telegram_chat_id"])
+    return user
+
+
+def unlink_chat(chat_id: str):
+    from accounts.models import User
+
+    user = User.objects.filter(telegram_chat_id=int(chat_id)).first()
+    if user is not None:
+        user.telegram_chat_id = None
+        user.save(update_fields=["telegram_chat_id"])
+    return user

@@ -1,0 +1,77 @@
+"""The Bot API through python-telegram-bot: token from the runtime setting, base URL from
+TELEGRAM_API_URL. Synchronous wrappers for the worker and the pages."""
+
+import asyncio
+import hashlib
+import os
+
+from constance import config
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, InvalidToken
+
+from .channels.base import PermanentFailure
+
+
+def token() -> str:
+    try:
+        return (config.telegram_bot_token or "").strip()
+    except DatabaseError:  # not migrated yet: the environment's initial value
+        return os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+
+
+def make_bot(bot_token: str | None = None) -> Bot:
+    base = settings.TELEGRAM_API_URL.rstrip("/")
+    return Bot(bot_token or token(), base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+
+
+def keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+    )
+
+
+def send_message(chat_id: str, text: str, buttons: list[tuple[str, str]] = ()) -> int:
+    """Sends a message and returns its id. A blocked bot or an unknown chat will not heal
+    by retrying; network errors and flood limits will, so they propagate as they are."""
+
+    bot_instance = make_bot()  # reads the token here: the database is not for the loop
+
+    async def go():
+        async with bot_instance as bot:
+            message = await bot.send_message(chat_id, text, reply_markup=keyboard(buttons))
+            return message.message_id
+
+    try:
+        return asyncio.run(go())
+    except (Forbidden, InvalidToken) as error:
+        raise PermanentFailure(f"Telegram refused: {error}") from error
+    except BadRequest as error:
+        raise PermanentFailure(f"Telegram refused: {error}") from error
+
+
+def bot_username() -> str:
+    """The bot's @username (for the deep link), cached for an hour; "" when unreachable."""
+    bot_token = token()
+    if not bot_token:
+        return ""
+    key = "telegram-bot-username:" + hashlib.sha256(bot_token.encode()).hexdigest()[:16]
+    if username := cache.get(key):
+        return username
+
+    bot_instance = make_bot(bot_token)
+
+    async def go():
+        async with bot_instance as bot:
+            return bot.username
+
+    try:
+        username = asyncio.run(go())
+    except Exception:  # a page must render even when Telegram cannot be reached
+        return ""
+    cache.set(key, username, 3600)
+    return username

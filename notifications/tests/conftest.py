@@ -1,0 +1,82 @@
+"""Fixtures of the notifications tests: a real SMTP server and a fake Bot API."""
+
+import os
+
+import pytest
+from constance.test.pytest import override_config
+
+
+@pytest.fixture(scope="session")
+def smtp_server_session():
+    from tests.fakes.smtp_server import FakeSMTPServer
+
+    server = FakeSMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_session):
+    """Mail goes to the local aiosmtpd server through the runtime SMTP setting."""
+    smtp_server_session.reset()
+    with override_config(smtp_url=smtp_server_session.url, smtp_from_email="bot@anamnesis.test"):
+        yield smtp_server_session
+
+
+@pytest.fixture(scope="session")
+def telegram_server_session():
+    from tests.fakes.telegram_server import FakeTelegramServer
+
+    server = FakeTelegramServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def telegram_server(telegram_server_session, settings):
+    """python-telegram-bot pointed at the local Bot API, with its token configured."""
+    telegram_server_session.reset()
+    settings.TELEGRAM_API_URL = telegram_server_session.url
+    with override_config(telegram_bot_token=telegram_server_session.token):
+        yield telegram_server_session
+
+
+@pytest.fixture
+def notify(user):
+    """Makes a notification of `user` (or another owner) with sensible defaults."""
+    from django.utils import timezone
+
+    from notifications.models import Notification
+
+    def make(owner=None, **fields):
+        fields.setdefault("title", "Take bisoprolol")
+        fields.setdefault("scheduled_at", timezone.now())
+        return Notification.objects.create(user=owner or user, **fields)
+
+    return make
+
+
+
+def _fresh_sync_executor():
+    """In a forked child (the `live` daphne server): asgiref's one sync thread stayed in
+    the parent. Its executor, copied, believes an idle worker exists and never runs a job,
+    so every consumer's database call would hang once async tests ran before the fork."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+os.register_at_fork(after_in_child=_fresh_sync_executor)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel layer for each test: each async test runs its own event loop, and a
+    Redis layer kept from an earlier test holds receive state bound to a closed one."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -1,0 +1,174 @@
+"""Delivery: due rows go out once, recurring ones continue, failures retry then fail."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from constance.test.pytest import override_config
+from django.utils import timezone
+
+from notifications import delivery
+from notifications.models import Notification, NotificationPreference
+
+pytestmark = pytest.mark.django_db
+
+
+def test_due_in_app_notification_becomes_unread(user, notify):
+    n = notify(scheduled_at=timezone.now() - timedelta(seconds=5))
+    assert delivery.deliver_due() == 1
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT and n.sent_at is not None
+    assert list(Notification.objects.unread_for(user)) == [n]
+
+
+def test_future_notification_waits_for_its_time(user, notify):
+    n = notify(scheduled_at=timezone.now() + timedelta(minutes=10))
+    assert delivery.deliver_due() == 0
+    n.refresh_from_db()
+    assert n.status == Notification.Status.PENDING
+    assert delivery.deliver_due(now=timezone.now() + timedelta(minutes=11)) == 1
+
+
+def test_row_created_any_way_with_past_time_is_delivered(user):
+    # As the admin or a job would: a bare row, no helper involved.
+    Notification.objects.create(user=user, title="From the admin",
+                                scheduled_at=timezone.now() - timedelta(hours=3))
+    Notification.objects.create(user=user, title="No time given", scheduled_at=None)
+    assert delivery.deliver_due() == 2
+
+
+def test_nothing_is_sent_twice_when_two_workers_race(user, notify):
+    n = notify(scheduled_at=timezone.now() - timedelta(seconds=1))
+    now = timezone.now()
+    assert delivery.claim(n.pk, now) is True
+    assert delivery.claim(n.pk, now) is False  # the second worker sees it taken
+    assert delivery.deliver_due(now) == 0
+    delivery.deliver(n.pk, now)
+    assert delivery.deliver_due(now + timedelta(minutes=5)) == 0
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT and n.attempts == 1
+
+
+def test_recurring_reminder_schedules_its_next_occurrence_in_user_time(make_user):
+    berlin = make_user("carl@example.com", timezone="Europe/Berlin")
+    first_at = datetime(2026, 3, 28, 7, 0, tzinfo=UTC)  # 08:00 CET
+    Notification.objects.create(user=berlin, title="Bisoprolol", scheduled_at=first_at,
+                                recurrence="0 8 * * *")
+    delivery.deliver_due(now=first_at + timedelta(seconds=20))
+    pending = Notification.objects.get(user=berlin, status=Notification.Status.PENDING)
+    assert pending.scheduled_at == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)  # 08:00 CEST
+    assert pending.recurrence == "0 8 * * *"
+    # The day after the change it fires at its time, not an hour off, and goes on.
+    assert delivery.deliver_due(now=datetime(2026, 3, 29, 5, 59, tzinfo=UTC)) == 0
+    assert delivery.deliver_due(now=datetime(2026, 3, 29, 6, 0, 30, tzinfo=UTC)) == 1
+    assert Notification.objects.filter(user=berlin, status="sent").count() == 2
+    assert Notification.objects.get(user=berlin, status="pending").scheduled_at == datetime(
+        2026, 3, 30, 6, 0, tzinfo=UTC)
+
+
+def test_failing_email_retries_then_fails_with_the_reason(user, notify):
+    n = notify(channel=Notification.Channel.EMAIL, scheduled_at=timezone.now())
+    now = timezone.now()
+    # Nothing listens on port 9 of localhost: every attempt is refused.
+    with override_config(smtp_url="smtp://127.0.0.1:9"):
+        delivery.deliver_due(now)
+        n.refresh_from_db()
+        assert n.status == Notification.Status.PENDING and n.attempts == 1 and n.error
+        assert delivery.deliver_due(now + timedelta(seconds=30)) == 0  # waits for the retry
+        delivery.deliver_due(now + timedelta(minutes=2))
+        delivery.deliver_due(now + timedelta(minutes=10))
+    n.refresh_from_db()
+    assert n.status == Notification.Status.FAILED
+    assert n.attempts == delivery.MAX_ATTEMPTS
+    assert "refused" in n.error.lower() or "connection" in n.error.lower()
+
+
+def test_quiet_hours_hold_email_until_they_end(make_user, smtp_server):
+    owner = make_user("dora@example.com", timezone="Europe/Moscow")
+    NotificationPreference.objects.create(user=owner, quiet_hours_start=time(22),
+                                          quiet_hours_end=time(7))
+    night = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)  # 23:30 in Moscow
+    n = Notification.objects.create(user=owner, title="Check pressure", scheduled_at=night,
+                                    channel=Notification.Channel.EMAIL)
+    assert delivery.deliver_due(now=night) == 0
+    n.refresh_from_db()
+    assert n.status == "pending" and n.scheduled_at == datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
+    assert smtp_server.messages == []
+    assert delivery.deliver_due(now=datetime(2026, 11, 26, 4, 0, 10, tzinfo=UTC)) == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_quiet_hours_do_not_hold_in_app_notifications(user, notify):
+    NotificationPreference.objects.create(user=user, quiet_hours_start=time(0),
+                                          quiet_hours_end=time(23, 59))
+    notify()
+    assert delivery.deliver_due() == 1
+
+
+def test_email_reaches_the_smtp_server_in_the_users_language(make_user, smtp_server):
+    owner = make_user("ivan@example.com", full_name="Иван", language="ru")
+    n = Notification.objects.create(user=owner, title="Принять витамин D",
+                                    body="Одна капсула", channel=Notification.Channel.EMAIL)
+    assert delivery.deliver_due() == 1
+    [message] = smtp_server.messages
+    assert message["To"] == "ivan@example.com"
+    assert message["From"] == "bot@anamnesis.test"
+    assert message["Subject"] == "Напоминание: Принять витамин D"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Здравствуйте" in text and "Одна капсула" in text
+    assert "<h1" in html and "Принять витамин D" in html
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT
+
+
+def test_html_email_escapes_the_title(user, smtp_server):
+    Notification.objects.create(user=user, title="<script>x</script>",
+                                channel=Notification.Channel.EMAIL)
+    delivery.deliver_due()
+    html = smtp_server.messages[0].get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_email_without_runtime_smtp_uses_the_default_mailer(user, mailoutbox):
+    Notification.objects.create(user=user, title="Vitamin D", channel="email")
+    assert delivery.deliver_due() == 1
+    assert [m.subject for m in mailoutbox] == ["Reminder: Vitamin D"]
+
+
+def test_a_delivery_pass_keeps_delivering_through_the_minute(user, notify):
+    ticks = iter([0, 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55])
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:  # a reminder falls due in the middle of the pass
+            notify(title="Mid-pass")
+
+    notify(title="At the start")
+    assert delivery.delivery_pass(seconds=55, every=5, sleep=sleep, clock=lambda: next(ticks)) == 2
+    assert sleeps == [5] * 11  # at most `seconds` long
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_delivery_pass_ends_when_the_next_one_is_queued(user, notify, monkeypatch):
+    from django_q.models import Schedule
+
+    from notifications import tasks
+
+    schedule = Schedule.objects.get(name=tasks.DELIVERY_SCHEDULE)
+    assert schedule.func == "notifications.tasks.deliver_due_notifications"
+    assert schedule.minutes == 1 and schedule.repeats < 0
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 3:  # the scheduler queues the next pass, as django-q2 does
+            Schedule.objects.filter(pk=schedule.pk).update(
+                next_run=schedule.next_run + timedelta(minutes=1))
+
+    notify()
+    original = delivery.delivery_pass
+    monkeypatch.setattr(delivery, "delivery_pass",
+                        lambda **kw: original(sleep=sleep, every=0.01, **kw))
+    assert tasks.deliver_due_notifications() == 1
+    assert len(rounds) == 3

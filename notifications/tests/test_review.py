@@ -1,0 +1,82 @@
+"""The proactive daily review against the fake Anthropic server."""
+
+from datetime import UTC, datetime
+
+import pytest
+from constance.test.pytest import override_config
+from django.utils import timezone
+
+from chats.models import TokenUsage
+from memory.models import MemoryEntry
+from notifications import review
+from notifications.models import Notification, NotificationPreference
+from tests.fakes.anthropic_server import Reply
+
+pytestmark = pytest.mark.django_db
+
+
+def _proposal(*items):
+    return Reply.tool("propose_reminders", {"reminders": list(items)})
+
+
+def test_review_creates_ai_reminders_from_memory_and_records_tokens(user, fake_anthropic):
+    MemoryEntry.objects.create(user=user, category="medication", title="Bisoprolol 5 mg",
+                               content="Every morning", importance="high")
+    fake_anthropic.queue(_proposal(
+        {"title": "Take bisoprolol", "body": "5 mg with breakfast", "at": "2031-01-01T08:00",
+         "recurrence": "0 8 * * *"},
+        {"title": "Repeat TSH test", "at": "2031-02-01T09:00"},
+    ))
+    created = review.review(user)
+    assert sorted(n.title for n in created) == ["Repeat TSH test", "Take bisoprolol"]
+    assert {n.type for n in created} == {"ai_generated"}
+    request = fake_anthropic.requests[-1]
+    assert "Bisoprolol 5 mg" in request["messages"][0]["content"]
+    assert request["tool_choice"] == {"type": "tool", "name": "propose_reminders"}
+    usage = TokenUsage.objects.get(user=user, source="review")
+    assert usage.requests == 1 and usage.input_tokens > 0
+
+
+def test_review_never_duplicates_an_existing_reminder(user, fake_anthropic):
+    Notification.objects.create(user=user, title="Take Bisoprolol", recurrence="0 8 * * *",
+                                scheduled_at=timezone.now())
+    fake_anthropic.queue(_proposal(
+        {"title": "take  bisoprolol", "at": "2031-01-01T08:00", "recurrence": "0 8 * * *"},
+        {"title": "Drink water", "at": "2031-01-01T10:00"},
+        {"title": "Drink water", "at": "2031-01-01T11:00"},
+    ))
+    created = review.review(user)
+    assert [n.title for n in created] == ["Drink water"]
+    assert Notification.objects.filter(user=user).count() == 2
+
+
+def test_review_skips_nonsense_proposals(user, fake_anthropic):
+    fake_anthropic.queue(_proposal(
+        {"title": "Bad time", "at": "whenever"},
+        {"title": "Bad cron", "at": "2031-01-01T08:00", "recurrence": "often"},
+    ))
+    assert review.review(user) == []
+
+
+def test_review_off_asks_nothing(user, fake_anthropic):
+    NotificationPreference.objects.create(user=user, daily_review=False)
+    assert review.review(user) == []
+    assert fake_anthropic.requests == []
+
+
+def test_reviews_are_queued_at_the_users_hour_once_a_day(make_user, monkeypatch):
+    moscow = make_user("msk@example.com", timezone="Europe/Moscow")  # UTC+3
+    make_user("utc@example.com", timezone="UTC")
+    off = make_user("off@example.com", timezone="Europe/Moscow")
+    NotificationPreference.objects.create(user=off, daily_review=False)
+    calls = []
+    # The review itself is tested above; here only who is queued, and when. The queue is
+    # django-q2's own, so its entry point is replaced by a recorder.
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args: calls.append((func, *args)))
+    with override_config(daily_review_hour=7):
+        at_seven_moscow = datetime(2026, 11, 25, 4, 10, tzinfo=UTC)
+        assert review.queue_due_reviews(at_seven_moscow) == 1
+        assert review.queue_due_reviews(at_seven_moscow) == 0  # once a day
+        assert review.queue_due_reviews(datetime(2026, 11, 25, 12, 0, tzinfo=UTC)) == 0
+        assert review.queue_due_reviews(datetime(2026, 11, 26, 4, 5, tzinfo=UTC)) == 1
+    assert calls == [("notifications.tasks.review_user", moscow.pk)] * 2

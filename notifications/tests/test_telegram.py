@@ -1,0 +1,205 @@
+"""Telegram: delivery with buttons, linking, Done and Snooze, errors — the real
+python-telegram-bot against the local fake Bot API (tests/fakes/telegram_server.py)."""
+
+import asyncio
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from notifications import delivery, reminders
+from notifications.bot import build_application
+from notifications.models import Notification
+
+CHAT = 555001
+
+
+@pytest.mark.django_db
+def test_reminder_arrives_with_done_and_snooze_buttons(make_user, telegram_server):
+    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
+    n = Notification.objects.create(user=owner, title="Take bisoprolol", body="5 mg",
+                                    channel=Notification.Channel.TELEGRAM)
+    assert delivery.deliver_due() == 1
+    [sent] = telegram_server.calls_to("sendMessage")
+    assert int(sent["chat_id"]) == CHAT
+    assert "Take bisoprolol" in sent["text"] and "5 mg" in sent["text"]
+    buttons = sent["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in buttons] == [f"done:{n.pk}", f"snooze:{n.pk}"]
+    assert ["Done" in buttons[0]["text"], "Snooze 1 h" in buttons[1]["text"]] == [True, True]
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT and n.metadata["telegram_message_id"]
+
+
+@pytest.mark.django_db
+def test_russian_user_gets_russian_buttons(make_user, telegram_server):
+    owner = make_user("ru@example.com", telegram_chat_id=CHAT, language="ru")
+    Notification.objects.create(user=owner, title="Витамин D", channel="telegram")
+    delivery.deliver_due()
+    buttons = telegram_server.calls_to("sendMessage")[0]["reply_markup"]["inline_keyboard"][0]
+    assert "Готово" in buttons[0]["text"] and "Отложить на 1 ч" in buttons[1]["text"]
+
+
+@pytest.mark.django_db
+def test_blocked_bot_fails_at_once_with_the_reason(make_user, telegram_server):
+    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
+    telegram_server.blocked.add(CHAT)
+    n = Notification.objects.create(user=owner, title="Pills", channel="telegram")
+    delivery.deliver_due()
+    n.refresh_from_db()
+    assert n.status == Notification.Status.FAILED
+    assert "blocked" in n.error
+
+
+@pytest.mark.django_db
+def test_telegram_outage_is_retried_and_then_delivered_once(make_user, telegram_server):
+    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
+    n = Notification.objects.create(user=owner, title="Pills", channel="telegram")
+    telegram_server.failures.extend([502, 502])  # getMe of the first attempt, then the retry's
+    now = timezone.now()
+    delivery.deliver_due(now)
+    n.refresh_from_db()
+    assert n.status == "pending" and n.attempts == 1
+    delivery.deliver_due(now + timedelta(minutes=2))
+    delivery.deliver_due(now + timedelta(minutes=10))
+    n.refresh_from_db()
+    assert n.status == "sent" and n.attempts == 3
+    assert len(telegram_server.calls_to("sendMessage")) == 1
+
+
+@pytest.mark.django_db
+def test_unlinked_user_fails_with_a_clear_reason(user, telegram_server):
+    n = Notification.objects.create(user=user, title="Pills", channel="telegram")
+    delivery.deliver_due()
+    n.refresh_from_db()
+    assert n.status == "failed" and "not linked" in n.error
+
+
+async def _run_bot(server, until):
+    """Runs the real Application with long polling until `until()` is true."""
+    application = build_application(server.token)
+    async with application:
+        await application.updater.start_polling(poll_interval=0.05, timeout=1)
+        await application.start()
+        try:
+            for _ in range(200):
+                if await until():
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+def _replies(server):
+    return [c["text"] for c in server.calls_to("sendMessage")]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_start_with_code_links_the_chat_and_stop_unlinks(user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    code = await sync_to_async(reminders.new_link_code)(user)
+    telegram_server.send_text(CHAT, f"/start {code.code}")
+
+    async def replied(count=1):
+        return len(telegram_server.calls_to("sendMessage")) >= count
+
+    await _run_bot(telegram_server, replied)
+    await user.arefresh_from_db()
+    assert user.telegram_chat_id == CHAT
+    assert "Linked to alice@example.com" in _replies(telegram_server)[0]
+
+    # The code was spent: using it again from another chat links nothing.
+    telegram_server.send_text(CHAT + 1, f"/start {code.code}")
+    telegram_server.send_text(CHAT, "/stop")
+    await _run_bot(telegram_server, lambda: replied(3))
+    replies = _replies(telegram_server)
+    assert "not valid or has expired" in replies[1]
+    assert "Unlinked" in replies[2]
+    await user.arefresh_from_db()
+    assert user.telegram_chat_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_expired_code_does_not_link_and_answers_in_telegram_language(user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    code = await sync_to_async(reminders.new_link_code)(user)
+    code.expires_at = timezone.now() - timedelta(seconds=1)
+    await code.asave()
+    telegram_server.send_text(CHAT, f"/start {code.code}", language="ru")
+
+    async def replied():
+        return bool(telegram_server.calls_to("sendMessage"))
+
+    await _run_bot(telegram_server, replied)
+    assert "недействителен" in _replies(telegram_server)[0]
+    await user.arefresh_from_db()
+    assert user.telegram_chat_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_done_button_is_recorded_and_snooze_reschedules(make_user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    owner = await sync_to_async(make_user)("tg@example.com", telegram_chat_id=CHAT, language="ru")
+    pill = await Notification.objects.acreate(user=owner, title="Бисопролол", channel="telegram")
+    walk = await Notification.objects.acreate(user=owner, title="Прогулка", channel="telegram")
+    await sync_to_async(delivery.deliver_due)()
+    sent = {c["text"]: c for c in telegram_server.calls_to("sendMessage")}
+    message = {"message_id": 100, "date": 0, "chat": {"id": CHAT, "type": "private"},
+               "text": "🔔 Бисопролол"}
+    telegram_server.press_button(CHAT, message, f"done:{pill.pk}")
+    telegram_server.press_button(CHAT, dict(message, message_id=101), f"snooze:{walk.pk}")
+    assert len(sent) == 2
+
+    async def answered():
+        return len(telegram_server.calls_to("answerCallbackQuery")) >= 2 and len(
+            telegram_server.calls_to("editMessageText")) >= 2
+
+    await _run_bot(telegram_server, answered)
+    answers = [c["text"] for c in telegram_server.calls_to("answerCallbackQuery")]
+    assert answers == ["Отмечено как выполненное.", "Отложено на 1 час."]
+    await pill.arefresh_from_db()
+    assert pill.metadata.get("done_at") and pill.status == "read"
+    snoozed = await Notification.objects.aget(user=owner, status="pending")
+    assert snoozed.title == "Прогулка"
+    assert timedelta(minutes=59) < snoozed.scheduled_at - timezone.now() <= timedelta(hours=1)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_buttons_cannot_touch_another_users_notification(make_user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(make_user)("tg@example.com", telegram_chat_id=CHAT)
+    stranger = await sync_to_async(make_user)("eve@example.com")
+    theirs = await Notification.objects.acreate(user=stranger, title="Private", status="sent")
+    message = {"message_id": 1, "date": 0, "chat": {"id": CHAT, "type": "private"}, "text": "x"}
+    telegram_server.press_button(CHAT, message, f"done:{theirs.pk}")
+
+    async def answered():
+        return bool(telegram_server.calls_to("answerCallbackQuery"))
+
+    await _run_bot(telegram_server, answered)
+    assert telegram_server.calls_to("answerCallbackQuery")[0]["text"] == (
+        "This reminder is not available.")
+    await theirs.arefresh_from_db()
+    assert "done_at" not in theirs.metadata and theirs.status == "sent"
+
+
+def _manage(*args, env_extra=None):
+    import os
+
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "manage.py", "telegram_bot", *args], env=env,
+                          cwd=django_settings.BASE_DIR, capture_output=True, timeout=60)
+
+
+def test_check_token_exits_zero_only_with_a_token():
+    with_token = _manage("--check-token", env_extra={"TELEGRAM_BOT_TOKEN": "1:abc"})
+    without = _manage("--check-token", env_extra={"TELEGRAM_BOT_TOKEN": ""})
+    assert with_token.returncode == 0, with_token.stderr
+    assert without.returncode == 1

@@ -1,0 +1,64 @@
+"""The `schedule_notification` tool, as the assistant calls it for the chat's owner."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chats import tool_registry
+from chats.tool_registry import ToolContext
+from notifications.models import Notification, NotificationPreference
+
+pytestmark = pytest.mark.django_db
+
+
+def run(user, **data):
+    return tool_registry.get("schedule_notification").run(ToolContext(user=user), data)
+
+
+def test_tool_is_registered_with_a_schema():
+    tool = tool_registry.get("schedule_notification")
+    assert tool is not None
+    assert tool.definition()["input_schema"]["required"] == ["title"]
+
+
+def test_every_morning_at_eight_becomes_a_recurring_reminder_in_user_time(make_user):
+    owner = make_user("tz@example.com", timezone="Europe/Moscow")
+    result = run(owner, title="Take bisoprolol", recurrence="0 8 * * *")
+    assert not result.is_error
+    n = Notification.objects.get(user=owner)
+    assert n.recurrence == "0 8 * * *" and n.status == "pending"
+    local = n.scheduled_at.astimezone(owner.tz)
+    assert (local.hour, local.minute) == (8, 0)
+    assert timezone.now() < n.scheduled_at <= timezone.now() + timedelta(days=1)
+    assert "Take bisoprolol" in result.summary
+
+
+def test_one_time_reminder_at_a_local_time(make_user):
+    owner = make_user("ny@example.com", timezone="America/New_York")
+    run(owner, title="Call the clinic", at="2031-06-01T14:00")
+    n = Notification.objects.get(user=owner)
+    assert n.scheduled_at.isoformat() == "2031-06-01T18:00:00+00:00"
+
+
+def test_in_minutes_and_the_users_preferred_channel(user):
+    NotificationPreference.objects.create(user=user, reminder_channel="telegram")
+    run(user, title="Vitamin D", in_minutes=30)
+    n = Notification.objects.get(user=user)
+    assert n.channel == "telegram"
+    assert timedelta(minutes=29) < n.scheduled_at - timezone.now() <= timedelta(minutes=30)
+
+
+def test_bad_input_is_an_error_the_model_can_read(user):
+    assert run(user, title="X").is_error  # no time at all
+    assert "cron" in run(user, title="X", recurrence="each morning").content
+    assert run(user, title="X", at="tomorrow-ish").is_error
+    assert run(user, title="", in_minutes=5).is_error
+    assert "passed" in run(user, title="X", at="2001-01-01T08:00").content
+    assert not Notification.objects.exists()
+
+
+def test_reminder_belongs_to_the_chat_owner_only(user, other_user):
+    run(user, title="Mine", in_minutes=1)
+    assert Notification.objects.filter(user=other_user).count() == 0
+    assert Notification.objects.get().user == user

@@ -1,0 +1,170 @@
+"""Pages: list, read, read all, done, a reminder by hand, preferences, Telegram linking —
+and another user's notification is a 404 everywhere."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationPreference, TelegramLinkCode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_my_notifications_not_others(signed_in_client, notify, other_user):
+    notify(title="Mine to read", status="sent", sent_at=timezone.now())
+    notify(other_user, title="Bob's secret", status="sent", sent_at=timezone.now())
+    notify(title="Later pill", scheduled_at=timezone.now() + timedelta(days=1))
+    page = signed_in_client.get(reverse("notifications:index")).content.decode()
+    assert "Mine to read" in page and "Later pill" in page
+    assert "Bob&#x27;s secret" not in page and "Bob's secret" not in page
+    assert 'data-unread-count="1"' in page
+
+
+def test_mark_read_lowers_the_bell_count(signed_in_client, notify, user):
+    n = notify(status="sent", sent_at=timezone.now())
+    response = signed_in_client.post(reverse("notifications:read", args=[n.pk]))
+    assert response.status_code == 302
+    n.refresh_from_db()
+    assert n.status == "read" and n.read_at
+    page = signed_in_client.get(reverse("notifications:index")).content.decode()
+    assert 'data-unread-count="0"' in page
+
+
+def test_mark_read_with_htmx_answers_the_row(signed_in_client, notify):
+    n = notify(status="sent", sent_at=timezone.now())
+    response = signed_in_client.post(reverse("notifications:read", args=[n.pk]),
+                                     headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.strip().startswith(f'<li id="n-{n.pk}"') and 'data-status="read"' in body
+
+
+def test_read_all_marks_only_mine(signed_in_client, notify, other_user):
+    mine = [notify(status="sent", sent_at=timezone.now()) for _ in range(3)]
+    theirs = notify(other_user, status="sent", sent_at=timezone.now())
+    signed_in_client.post(reverse("notifications:read_all"))
+    assert {n.status for n in Notification.objects.filter(pk__in=[m.pk for m in mine])} == {"read"}
+    theirs.refresh_from_db()
+    assert theirs.status == "sent"
+
+
+def test_done_is_recorded_and_shown(signed_in_client, notify):
+    n = notify(status="sent", sent_at=timezone.now())
+    signed_in_client.post(reverse("notifications:done", args=[n.pk]))
+    n.refresh_from_db()
+    assert n.metadata["done_at"]
+    page = signed_in_client.get(reverse("notifications:index")).content.decode()
+    assert 'data-testid="done-badge"' in page
+
+
+@pytest.mark.parametrize("name", ["read", "done", "cancel"])
+def test_another_users_notification_is_404(signed_in_client, notify, other_user, name):
+    theirs = notify(other_user, status="pending" if name == "cancel" else "sent")
+    response = signed_in_client.post(reverse(f"notifications:{name}", args=[theirs.pk]))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status in {"pending", "sent"} and "done_at" not in theirs.metadata
+
+
+def test_pages_need_sign_in(client):
+    for url in [reverse("notifications:index"), reverse("notifications:preferences"),
+                reverse("telegram:link")]:
+        assert client.get(url).status_code == 302
+
+
+def test_read_needs_post(signed_in_client, notify):
+    n = notify(status="sent")
+    assert signed_in_client.get(reverse("notifications:read", args=[n.pk])).status_code == 405
+
+
+def test_reminder_made_on_the_page_is_in_my_timezone(client, make_user):
+    owner = make_user("tz@example.com", timezone="Asia/Tokyo")
+    client.force_login(owner)
+    response = client.post(reverse("notifications:create"), {
+        "title": "Blood test", "when": "2030-01-15T09:30", "repeat": "", "channel": "in_app",
+    })
+    assert response.status_code == 302
+    n = Notification.objects.get(user=owner)
+    assert n.scheduled_at.isoformat() == "2030-01-15T00:30:00+00:00"  # 09:30 JST
+    assert n.status == "pending" and n.recurrence == ""
+
+
+def test_daily_reminder_from_the_page_gets_a_cron(signed_in_client, user):
+    signed_in_client.post(reverse("notifications:create"), {
+        "title": "Vitamin D", "when": "2030-01-15T08:05", "repeat": "daily", "channel": "email",
+    })
+    n = Notification.objects.get(user=user)
+    assert n.recurrence == "5 8 * * *" and n.channel == "email"
+
+
+def test_bad_reminder_input_is_a_400_with_a_message(signed_in_client):
+    response = signed_in_client.post(reverse("notifications:create"), {
+        "title": "", "when": "not a date", "repeat": "custom", "cron": "every day",
+        "channel": "in_app",
+    })
+    assert response.status_code == 400
+    assert "valid cron" in response.content.decode()
+    past = signed_in_client.post(reverse("notifications:create"), {
+        "title": "Too late", "when": "2001-01-01T08:00", "channel": "in_app",
+    })
+    assert past.status_code == 400 and "already passed" in past.content.decode()
+
+
+def test_cancel_removes_a_pending_reminder(signed_in_client, notify):
+    n = notify(scheduled_at=timezone.now() + timedelta(days=1))
+    signed_in_client.post(reverse("notifications:cancel", args=[n.pk]))
+    assert not Notification.objects.filter(pk=n.pk).exists()
+
+
+def test_preferences_are_saved(signed_in_client, user):
+    response = signed_in_client.post(reverse("notifications:preferences"), {
+        "reminder_channel": "telegram", "alert_channel": "email", "info_channel": "in_app",
+        "ai_generated_channel": "in_app", "quiet_hours_start": "22:00",
+        "quiet_hours_end": "07:00", "digest": "weekly",
+    })
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=user)
+    assert preference.reminder_channel == "telegram" and preference.digest == "weekly"
+    assert preference.daily_review is False  # unchecked box
+    assert str(preference.quiet_hours_start) == "22:00:00"
+
+
+def test_half_quiet_hours_are_refused(signed_in_client):
+    response = signed_in_client.post(reverse("notifications:preferences"), {
+        "reminder_channel": "in_app", "alert_channel": "in_app", "info_channel": "in_app",
+        "ai_generated_channel": "in_app", "quiet_hours_start": "22:00", "digest": "off",
+    })
+    assert response.status_code == 400 and "both ends" in response.content.decode()
+
+
+def test_settings_page_links_to_preferences(signed_in_client):
+    page = signed_in_client.get(reverse("settings:profile")).content.decode()
+    assert reverse("notifications:preferences") in page
+
+
+def test_telegram_page_shows_a_one_time_code_and_the_deep_link(signed_in_client, user,
+                                                              telegram_server):
+    page = signed_in_client.get(reverse("telegram:link")).content.decode()
+    code = TelegramLinkCode.objects.get(user=user)
+    assert f"https://t.me/anamnesis_test_bot?start={code.code}" in page
+    assert f"/start {code.code}" in page
+    assert code.expires_at > timezone.now()
+    # Each visit replaces the code: an old one cannot be used any more.
+    signed_in_client.get(reverse("telegram:link"))
+    assert not TelegramLinkCode.objects.filter(code=code.code).exists()
+
+
+def test_telegram_page_without_a_token_says_so(signed_in_client, user):
+    page = signed_in_client.get(reverse("telegram:link")).content.decode()
+    assert "Telegram is not set up" in page
+    assert not TelegramLinkCode.objects.filter(user=user).exists()
+
+
+def test_unlink_from_the_page(signed_in_client, user):
+    user.telegram_chat_id = 42
+    user.save()
+    signed_in_client.post(reverse("telegram:link"), {"unlink": "1"})
+    user.refresh_from_db()
+    assert user.telegram_chat_id is None

@@ -1,0 +1,134 @@
+"""Notification pages: the list, reading, a reminder by hand, preferences, Telegram link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import reminders, telegram_api
+from .forms import PreferenceForm, ReminderForm
+from .models import Notification, NotificationPreference
+
+PAGE_SIZE = 30
+
+
+def _list_context(request, form=None):
+    mine = Notification.objects.for_user(request.user)
+    page = Paginator(
+        mine.exclude(status=Notification.Status.PENDING).order_by("-sent_at", "-created"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    preference = NotificationPreference.for_user(request.user)
+    return {
+        "page": page,
+        "upcoming": mine.filter(status=Notification.Status.PENDING).order_by("scheduled_at")[:20],
+        "unread": Notification.objects.unread_for(request.user).count(),
+        "form": form or ReminderForm(initial={"channel": preference.reminder_channel}),
+    }
+
+
+@login_required
+def index(request):
+    return render(request, "notifications/index.html", _list_context(request))
+
+
+@login_required
+@require_POST
+def create(request):
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.tz) \
+            if timezone.is_naive(data["when"]) else data["when"]
+        try:
+            reminders.create(
+                request.user, title=data["title"], body=data["body"], scheduled_at=when,
+                recurrence=data["recurrence"], channel=data["channel"],
+                metadata={"source": "page"},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The reminder is scheduled."))
+            return redirect("notifications:index")
+    return render(request, "notifications/index.html", _list_context(request, form), status=400)
+
+
+@login_required
+@require_POST
+def read(request, pk):
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    reminders.mark_read(notification)
+    if request.htmx:
+        return render(request, "notifications/index.html#row", {"notification": notification})
+    return redirect("notifications:index")
+
+
+@login_required
+@require_POST
+def done(request, pk):
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    reminders.mark_done(notification)
+    if request.htmx:
+        return render(request, "notifications/index.html#row", {"notification": notification})
+    return redirect("notifications:index")
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    notification = get_object_or_404(
+        Notification.objects.for_user(request.user).filter(status=Notification.Status.PENDING),
+        pk=pk,
+    )
+    notification.delete()
+    messages.success(request, _("The reminder is cancelled."))
+    return redirect("notifications:index")
+
+
+@login_required
+@require_POST
+def read_all(request):
+    count = reminders.mark_all_read(request.user)
+    messages.success(request, _("Marked %(count)s as read.") % {"count": count})
+    return redirect("notifications:index")
+
+
+@login_required
+def preferences(request):
+    preference = NotificationPreference.for_user(request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your notification preferences are saved."))
+            return redirect("notifications:preferences")
+        return render(request, "notifications/preferences.html", {"form": form}, status=400)
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+@login_required
+def telegram_link(request):
+    """Shows a fresh one-time code and the deep link; POST `unlink` forgets the chat."""
+    if request.method == "POST":
+        if "unlink" in request.POST:
+            request.user.telegram_chat_id = None
+            request.user.save(update_fields=["telegram_chat_id"])
+            messages.success(request, _("Telegram is unlinked."))
+        return redirect("telegram:link")
+    code = None
+    if not request.user.telegram_chat_id and telegram_api.token():
+        code = reminders.new_link_code(request.user)
+    username = telegram_api.bot_username() if code else ""
+    return render(request, "notifications/telegram.html", {
+        "code": code,
+        "username": username,
+        "deep_link": f"https://t.me/{username}?start={code.code}" if code and username else "",
+        "configured": bool(telegram_api.token()),
+        "ttl_minutes": int(reminders.LINK_CODE_TTL.total_seconds() // 60),
+    })
+
+
