@@ -2,9 +2,11 @@
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
+from asgiref.sync import SyncToAsync
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -17,6 +19,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: the session's Playwright (sync API) keeps an event loop
+    running in the main thread once started, after which async tests cannot run."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _fresh_sync_executor_in_child():
+    """The `live` daphne server is forked from this process. If async tests ran before,
+    asgiref's one-thread executor for thread-sensitive sync_to_async exists here with its
+    worker thread; the child inherits the executor but not the thread, so every ORM call
+    in the child's consumers would wait forever. The child gets a fresh one."""
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
+os.register_at_fork(after_in_child=_fresh_sync_executor_in_child)
 
 
 def pytest_configure(config):

@@ -1,11 +1,8 @@
 """Fixtures of the chat tests: a socket to a chat as a given user, and reading its events."""
 
 import asyncio
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import SyncToAsync
 from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -46,27 +43,6 @@ class ChatSocket:
 
     async def close(self):
         await self.communicator.disconnect()
-
-
-def _fresh_sync_executor_in_child():
-    """The daphne of the `live` fixture is forked from this process. If async tests ran
-    before, asgiref's one-thread executor for thread-sensitive sync_to_async exists here
-    with its worker thread; the child inherits the executor but not the thread, so every
-    ORM call in the child's consumers would wait forever. Give the child a fresh one.
-    (Belongs next to the live server in the root conftest.py, which the lead owns.)"""
-    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-
-
-os.register_at_fork(after_in_child=_fresh_sync_executor_in_child)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests run last. The session-wide Playwright (sync API) keeps an event loop
-    running in the main thread once started, after which pytest-asyncio cannot run async
-    tests ("Runner.run() cannot be called from a running event loop"). pytest calls this
-    hook with the whole session's items, so it orders every app's tests; it belongs in the
-    root conftest.py, which the lead owns."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture

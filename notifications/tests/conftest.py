@@ -1,6 +1,5 @@
 """Fixtures of the notifications tests: a real SMTP server and a fake Bot API."""
 
-import os
 
 import pytest
 from constance.test.pytest import override_config
@@ -55,20 +54,6 @@ def notify(user):
 
     return make
 
-
-
-def _fresh_sync_executor():
-    """In a forked child (the `live` daphne server): asgiref's one sync thread stayed in
-    the parent. Its executor, copied, believes an idle worker exists and never runs a job,
-    so every consumer's database call would hang once async tests ran before the fork."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from asgiref.sync import SyncToAsync
-
-    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-
-
-os.register_at_fork(after_in_child=_fresh_sync_executor)
 
 
 @pytest.fixture(autouse=True)
