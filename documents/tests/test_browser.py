@@ -17,7 +17,7 @@ def test_upload_watch_processing_search_and_open(page, live, user, settings, tmp
     files = {
         "lipids.pdf": text_pdf(LIPID_EN),
         "скан.png": image_bytes(scan_image(["Анализ крови: гемоглобин 135 г/л"])),
-        "note.txt": "Ibuprofen 400 mg as needed".encode(),
+        "note.txt": b"Ibuprofen 400 mg as needed",
     }
     paths = []
     for name, data in files.items():
