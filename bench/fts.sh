@@ -16,4 +16,4 @@ trap 'as_postgres "$pg_bin/pg_ctl" -D "$workdir/pg" -m fast stop >/dev/null; rm 
 as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres bench
 DATA_DIR="$workdir" DATABASE_URL="postgres://postgres@127.0.0.1:$port/bench" .venv/bin/python bench/fts.py
 echo
-env -u DATABASE_URL DATA_DIR="$workdir" .venv/bin/python bench/fts.py
+[ "${FTS_SQLITE:-1}" = 1 ] && env -u DATABASE_URL DATA_DIR="$workdir" .venv/bin/python bench/fts.py
