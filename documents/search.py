@@ -95,8 +95,7 @@ def _search_postgres(user, query, limit):
     # Headlines are costly: made only for the rows shown.
     headline = SearchHeadline(
         Left("extracted_text", INDEXED_CHARS), tsquery,
-        config=CONFIG, start_sel=START, stop_sel=STOP, max_words=30, min_words=12,
-        max_fragments=2, fragment_delimiter=" … ",
+        config=CONFIG, start_sel=START, stop_sel=STOP, max_words=35, min_words=15,
     )
     rows = {
         row["pk"]: row
