@@ -121,8 +121,10 @@ def test_detail_status_fragment_reports_completion(signed_in_client, user):
     assert 'hx-trigger="every 2s"' in signed_in_client.get(f"/documents/{document.pk}/").content.decode()
     Document.objects.filter(pk=document.pk).update(status="completed")
     fragment = signed_in_client.get(f"/documents/{document.pk}/?fragment=status",
-                                    headers={"HX-Request": "true"}).content.decode()
-    assert "Completed" in fragment and "hx-trigger" not in fragment
+                                    headers={"HX-Request": "true"})
+    assert "Completed" in fragment.content.decode()
+    assert "hx-trigger" not in fragment.content.decode()
+    assert fragment["HX-Refresh"] == "true"  # the page reloads to show the results
 
 
 def test_list_query_count_does_not_grow_with_rows(signed_in_client, user):
