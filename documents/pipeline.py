@@ -63,7 +63,9 @@ def extract_text(document: Document, data: bytes) -> str:
         if document.mime_type == filetypes.TEXT:
             return filetypes.decode_text(data) or ""
         set_stage(document, "ocr")
-        return ocr.image_text(filetypes.open_image(data))
+        frames = filetypes.image_frames(filetypes.open_image(data))
+        document.page_count = len(frames)
+        return "\n\n".join(ocr.images_text(frames)).strip()
     except RefusedFile as refusal:
         raise PermanentFailure(str(refusal)) from refusal
 

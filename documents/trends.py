@@ -148,7 +148,7 @@ def raw_values(user):
     """(date, lab value, document id, filename) for every completed document's values."""
     rows = (
         Document.objects.for_user(user)
-        .filter(status=Document.Status.COMPLETED, doc_type=Document.DocType.LAB_RESULT)
+        .filter(status=Document.Status.COMPLETED)
         .values_list("id", "filename", "document_date", "created", "metadata")
     )
     for pk, filename, document_date, created, metadata in rows:
