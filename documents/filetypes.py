@@ -57,8 +57,7 @@ def inspect(data: bytes) -> FileKind:
     if mime == PDF:
         return FileKind(PDF, "pdf", pdf_page_count(data))
     if mime in IMAGE_TYPES:
-        check_image(data)
-        return FileKind(mime, IMAGE_TYPES[mime], 1)
+        return FileKind(mime, IMAGE_TYPES[mime], image_page_count(data))
     if mime == TEXT and decode_text(data) is not None:
         return FileKind(TEXT, "txt", 1)
     raise RefusedFile(
@@ -121,8 +120,29 @@ def open_image(data: bytes) -> Image.Image:
     return image
 
 
-def check_image(data: bytes) -> None:
-    open_image(data).close()
+def image_frames(image: Image.Image) -> list[Image.Image]:
+    """Every page of a multi-page image (TIFF scans), bounded like PDFs; else the image."""
+    count = getattr(image, "n_frames", 1)
+    if count > MAX_PAGES:
+        raise RefusedFile(
+            _("The image has %(count)s pages; at most %(limit)s are accepted.")
+            % {"count": count, "limit": MAX_PAGES}
+        )
+    if count == 1:
+        return [image]
+    frames = []
+    for index in range(count):
+        image.seek(index)
+        frames.append(image.copy())
+    return frames
+
+
+def image_page_count(data: bytes) -> int:
+    image = open_image(data)
+    try:
+        return len(image_frames(image))
+    finally:
+        image.close()
 
 
 def decode_text(data: bytes) -> str | None:

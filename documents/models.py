@@ -84,10 +84,13 @@ class Document(models.Model):
         return self.status in (self.Status.PENDING, self.Status.PROCESSING)
 
     def delete_with_files(self):
-        """Deletes the row, then its stored file and preview once that has committed."""
+        """Deletes the row and its summary in the memory, then its stored file and preview
+        once that has committed (other memory entries citing it only lose the link)."""
         names = [field.name for field in (self.file, self.preview) if field]
         storage = self.file.storage
-        self.delete()
+        with transaction.atomic():
+            self.memory_entries.filter(category="document_summary").delete()
+            self.delete()
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 

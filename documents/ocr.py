@@ -36,8 +36,12 @@ def read(image: Image.Image) -> str:
     return pytesseract.image_to_string(prepare(image), lang=LANGUAGES, timeout=PAGE_TIMEOUT).strip()
 
 
-def image_text(image: Image.Image) -> str:
-    return read(image)
+def images_text(images: list[Image.Image]) -> list[str]:
+    """OCR text of several images (the frames of a multi-page TIFF), in parallel."""
+    if len(images) == 1:
+        return [read(images[0])]
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        return list(pool.map(read, images))
 
 
 def render_page(pdf: pymupdf.Document, index: int) -> Image.Image:

@@ -63,7 +63,9 @@ def extract_text(document: Document, data: bytes) -> str:
         if document.mime_type == filetypes.TEXT:
             return filetypes.decode_text(data) or ""
         set_stage(document, "ocr")
-        return ocr.image_text(filetypes.open_image(data))
+        frames = filetypes.image_frames(filetypes.open_image(data))
+        document.page_count = len(frames)
+        return "\n\n".join(ocr.images_text(frames)).strip()
     except RefusedFile as refusal:
         raise PermanentFailure(str(refusal)) from refusal
 
@@ -71,7 +73,7 @@ def extract_text(document: Document, data: bytes) -> str:
 def pdf_text(document: Document, data: bytes) -> str:
     with filetypes.open_pdf(data) as pdf:
         document.page_count = pdf.page_count
-        texts = [page.get_text("text", sort=True) for page in pdf]
+        texts = [page.get_text() for page in pdf]  # sort=True costs ~14× (bench/)
         scanned = [index for index, text in enumerate(texts) if len(text.strip()) < MIN_TEXT_CHARS]
         if scanned:
             set_stage(document, "ocr")

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from chats.models import Chat, Message
 from memory.models import MemoryEntry
@@ -47,6 +46,10 @@ def compile_report(user, title, memory_ids=(), document_ids=(), include_trends=F
         "memory": memory, "documents": documents, "chat": chat, "messages": messages,
         "trends": lab_series(user) if include_trends else [],
     })
+    # Imported here: WeasyPrint is heavy to load (and logs while it does), and every
+    # process imports this module through the tool registry at startup.
+    from weasyprint import HTML
+
     pdf_bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf()
     report = GeneratedPDF(user=user, title=(title or _("Health summary"))[:200], source_chat=chat)
     report.file.save("report.pdf", ContentFile(pdf_bytes), save=False)

@@ -1,9 +1,12 @@
 """Full-text search over a user's documents.
 
-PostgreSQL: a GIN-indexed tsvector over English and Russian, `websearch_to_tsquery`,
-`ts_rank` and `ts_headline`. SQLite: an FTS5 table (porter + unicode61) kept in sync by
-`index_document`. Both answer the same `SearchHit`s; the assistant's context assembly
-and the `search_documents` tool rely on `search(user, query, limit)`.
+PostgreSQL: a GIN-indexed tsvector, `websearch_to_tsquery`, `ts_rank` and `ts_headline`,
+all with the `russian` configuration, which stems Cyrillic words with the Russian
+Snowball stemmer and Latin ones with the English stemmer: one vector and one query cover
+both languages with half the vector of two configurations (see bench/fts.py).
+SQLite: an FTS5 table (porter + unicode61) kept in sync by `index_document`. Both
+answer the same `SearchHit`s; the assistant's context assembly and the
+`search_documents` tool rely on `search(user, query, limit)`.
 """
 
 import re
@@ -26,6 +29,7 @@ from .models import Document
 # ts_headline/snippet mark matches with these; they never occur in extracted text.
 START, STOP = "\ue000", "\ue001"
 INDEXED_CHARS = 400_000  # tsvector is capped at 1 MB; a document's head is enough to find it
+CONFIG = "russian"  # Russian stemmer for Cyrillic words, English stemmer for Latin ones
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
@@ -58,9 +62,8 @@ def index_document(document: Document) -> None:
     """Brings the document's index entry up to date with its filename and text."""
     if connection.vendor == "postgresql":
         Document.objects.filter(pk=document.pk).update(
-            search_vector=SearchVector("filename", config="simple", weight="A")
-            + SearchVector(Left("extracted_text", INDEXED_CHARS), config="english", weight="B")
-            + SearchVector(Left("extracted_text", INDEXED_CHARS), config="russian", weight="B")
+            search_vector=SearchVector("filename", config=CONFIG, weight="A")
+            + SearchVector(Left("extracted_text", INDEXED_CHARS), config=CONFIG, weight="B")
         )
         return
     with connection.cursor() as cursor:
@@ -79,9 +82,7 @@ def _plain(marked: str) -> str:
 # --- PostgreSQL -------------------------------------------------------------------------
 
 def _search_postgres(user, query, limit):
-    tsquery = SearchQuery(query, config="english", search_type="websearch") | SearchQuery(
-        query, config="russian", search_type="websearch"
-    ) | SearchQuery(query, config="simple", search_type="websearch")
+    tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
     ranked = list(
         Document.objects.for_user(user)
         .filter(search_vector=tsquery)
@@ -91,13 +92,10 @@ def _search_postgres(user, query, limit):
     )
     if not ranked:
         return []
-    # Headlines are costly: made only for the rows shown, in the query's language.
-    language = "russian" if CYRILLIC.search(query) else "english"
+    # Headlines are costly: made only for the rows shown.
     headline = SearchHeadline(
-        Left("extracted_text", INDEXED_CHARS),
-        SearchQuery(query, config=language, search_type="websearch"),
-        config=language, start_sel=START, stop_sel=STOP, max_words=30, min_words=12,
-        max_fragments=2, fragment_delimiter=" … ",
+        Left("extracted_text", INDEXED_CHARS), tsquery,
+        config=CONFIG, start_sel=START, stop_sel=STOP, max_words=35, min_words=15,
     )
     rows = {
         row["pk"]: row

@@ -1,9 +1,15 @@
-"""Server-rendered SVG geometry for one lab trend: the line, the reference band, ticks."""
+"""Server-rendered SVG geometry for one lab trend: the line, the reference band, ticks.
+
+Coordinates are handed to the template as strings: Django would otherwise localise the
+floats ("12,5" in Russian), which SVG cannot read.
+"""
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 30
+from .trends import short_number
+
+WIDTH, HEIGHT = 420, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 
 
 @dataclass
@@ -15,11 +21,11 @@ class Chart:
     band: tuple | None  # (x, y, width, height) of the reference range
     y_ticks: list  # (y, label)
     x_ticks: list  # (x, label date)
-    plot: tuple  # (x, y, width, height)
+    plot: tuple  # (left, top, right, bottom)
 
 
 def _label(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return short_number(value)
 
 
 def chart(series) -> Chart:
@@ -34,27 +40,34 @@ def chart(series) -> Chart:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(value):
-        return round(TOP + (high - value) / (high - low) * plot_h, 1)
+        return TOP + (high - value) / (high - low) * plot_h
 
     first, last = points[0].date, points[-1].date
     span = (last - first).days
 
     def x(date):
         if span == 0:
-            return round(LEFT + plot_w / 2, 1)
-        return round(LEFT + (date - first).days / span * plot_w, 1)
+            return LEFT + plot_w / 2
+        return LEFT + (date - first).days / span * plot_w
 
-    dots = [(x(point.date), y(point.value), point) for point in points]
+    dots = [(svg(x(point.date)), svg(y(point.value)), point) for point in points]
     band = None
     if series.low is not None or series.high is not None:
         top = y(series.high) if series.high is not None else TOP
         bottom = y(series.low) if series.low is not None else TOP + plot_h
         top, bottom = max(TOP, top), min(TOP + plot_h, bottom)
         if bottom > top:
-            band = (LEFT, top, plot_w, round(bottom - top, 1))
+            band = (svg(LEFT), svg(top), svg(plot_w), svg(bottom - top))
     ticks = [low + (high - low) * step / 4 for step in range(5)]
-    x_ticks = [(x(first), first)] if span == 0 else [(x(first), first), (x(last), last)]
+    x_ticks = [(svg(x(first)), first)]
+    if span:
+        x_ticks.append((svg(x(last)), last))
     return Chart(
         WIDTH, HEIGHT, " ".join(f"{px},{py}" for px, py, _ in dots), dots, band,
-        [(y(tick), _label(tick)) for tick in ticks], x_ticks, (LEFT, TOP, plot_w, plot_h),
+        [(svg(y(tick)), _label(tick)) for tick in ticks], x_ticks,
+        (svg(LEFT), svg(TOP), svg(LEFT + plot_w), svg(TOP + plot_h)),
     )
+
+
+def svg(value: float) -> str:
+    return f"{value:.1f}"

@@ -10,6 +10,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import formats
+
 from .models import Document
 
 ALIASES = {
@@ -121,12 +123,32 @@ class Series:
     def high(self):
         return self.points[-1].high if self.points else None
 
+    @property
+    def range_label(self) -> str:
+        """The latest reference range as people write it: 3–5.2, < 3, > 1."""
+        low, high = self.low, self.high
+        if low is not None and high is not None:
+            return f"{short_number(low)}–{short_number(high)}"
+        if high is not None:
+            return f"< {short_number(high)}"
+        if low is not None:
+            return f"> {short_number(low)}"
+        return ""
+
+
+def short_number(value: float) -> str:
+    """Three significant digits in the reader's own notation (5.2, or 5,2 in Russian)."""
+    rounded = float(f"{value:.3g}") if abs(value) < 1000 else round(value)
+    if rounded == int(rounded):
+        rounded = int(rounded)
+    return formats.number_format(rounded, use_l10n=True)
+
 
 def raw_values(user):
     """(date, lab value, document id, filename) for every completed document's values."""
     rows = (
         Document.objects.for_user(user)
-        .filter(status=Document.Status.COMPLETED, doc_type=Document.DocType.LAB_RESULT)
+        .filter(status=Document.Status.COMPLETED)
         .values_list("id", "filename", "document_date", "created", "metadata")
     )
     for pk, filename, document_date, created, metadata in rows:

@@ -85,7 +85,11 @@ def search(request):
 def detail(request, pk):
     document = owned(request, pk)
     if request.htmx and request.GET.get("fragment") == "status":
-        return render(request, "documents/detail.html#status", {"document": document})
+        response = render(request, "documents/detail.html#status", {"document": document})
+        if not document.is_busy:
+            # Finished: reload once so the text, values and preview appear too.
+            response["HX-Refresh"] = "true"
+        return response
     return render(request, "documents/detail.html", {"document": document})
 
 

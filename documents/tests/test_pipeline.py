@@ -1,6 +1,8 @@
 """The processing pipeline on real files: text layers, OCR in both languages, the model's
 structured extraction, the summary memory entry, failure, retry and reindex."""
 
+import io
+
 import pymupdf
 import pytest
 from django.core.files.base import ContentFile
@@ -67,6 +69,17 @@ def test_ocr_reads_english_photo_of_a_prescription_in_jpeg(user, english_scan):
                              "image/jpeg", "photo.jpg")
     tasks.process_document(document.pk)
     document.refresh_from_db()
+    assert "Metformin" in document.extracted_text
+
+
+def test_every_page_of_a_multipage_tiff_scan_is_read(user, russian_scan, english_scan):
+    buffer = io.BytesIO()
+    russian_scan.save(buffer, "TIFF", save_all=True, append_images=[english_scan])
+    document = make_document(user, buffer.getvalue(), "image/tiff", "scanner.tiff")
+    tasks.process_document(document.pk)
+    document.refresh_from_db()
+    assert document.page_count == 2
+    assert "гемоглобин" in document.extracted_text.lower()
     assert "Metformin" in document.extracted_text
 
 

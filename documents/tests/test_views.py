@@ -79,6 +79,8 @@ def test_text_downloads_as_an_attachment_even_when_inline_is_asked(signed_in_cli
 
 def test_delete_removes_the_row_and_its_files(signed_in_client, user, django_capture_on_commit_callbacks):
     document = processed(user)
+    summary = document.memory_entries.create(user=user, category="document_summary", title="S")
+    kept = document.memory_entries.create(user=user, category="condition", title="Anaemia")
     names = [document.file.name, document.preview.name]
     assert all(default_storage.exists(name) for name in names)
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,6 +88,9 @@ def test_delete_removes_the_row_and_its_files(signed_in_client, user, django_cap
     assert response.status_code == 302
     assert not Document.objects.exists()
     assert not any(default_storage.exists(name) for name in names)
+    assert not type(summary).objects.filter(pk=summary.pk).exists()
+    kept.refresh_from_db()
+    assert kept.source_document is None
 
 
 def test_reindex_queues_the_pipeline_again(signed_in_client, user, monkeypatch):
@@ -116,8 +121,10 @@ def test_detail_status_fragment_reports_completion(signed_in_client, user):
     assert 'hx-trigger="every 2s"' in signed_in_client.get(f"/documents/{document.pk}/").content.decode()
     Document.objects.filter(pk=document.pk).update(status="completed")
     fragment = signed_in_client.get(f"/documents/{document.pk}/?fragment=status",
-                                    headers={"HX-Request": "true"}).content.decode()
-    assert "Completed" in fragment and "hx-trigger" not in fragment
+                                    headers={"HX-Request": "true"})
+    assert "Completed" in fragment.content.decode()
+    assert "hx-trigger" not in fragment.content.decode()
+    assert fragment["HX-Refresh"] == "true"  # the page reloads to show the results
 
 
 def test_list_query_count_does_not_grow_with_rows(signed_in_client, user):

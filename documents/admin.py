@@ -1,0 +1,26 @@
+"""Documents and compiled reports in the Django admin (read-mostly: content stays private
+to its owner's pages; the admin shows status and sizes for operations)."""
+
+from django.contrib import admin
+
+from .models import Document, GeneratedPDF
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("filename", "user", "mime_type", "file_size", "status", "attempts", "created")
+    list_filter = ("status", "doc_type", "mime_type")
+    search_fields = ("filename", "user__email", "sha256")
+    readonly_fields = ("user", "file", "preview", "mime_type", "file_size", "sha256",
+                       "page_count", "attempts", "created", "updated")
+    exclude = ("extracted_text", "metadata")
+    list_select_related = ("user",)
+
+
+@admin.register(GeneratedPDF)
+class GeneratedPDFAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "created")
+    search_fields = ("title", "user__email")
+    readonly_fields = ("user", "file", "source_chat", "created")
+    exclude = ("source_documents",)
+    list_select_related = ("user",)
