@@ -170,7 +170,7 @@ def test_encrypted_pdf_fails_at_once_with_that_reason(user):
     assert tasks.process_document(document.pk) == "failed"
     document.refresh_from_db()
     assert document.status == "failed" and "encrypted" in document.error
-    assert not Schedule.objects.exists()
+    assert not Schedule.objects.filter(func=tasks.JOB).exists()
 
 
 def test_jobs_run_through_django_q(user, monkeypatch):
