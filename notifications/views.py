@@ -57,24 +57,25 @@ def create(request):
     return render(request, "notifications/index.html", _list_context(request, form), status=400)
 
 
-@login_required
-@require_POST
-def read(request, pk):
+def _update_row(request, pk, change):
+    """Applies `change` to one of the user's notifications; htmx gets the row back."""
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    reminders.mark_read(notification)
+    change(notification)
     if request.htmx:
         return render(request, "notifications/index.html#row", {"notification": notification})
     return redirect("notifications:index")
+
+
+@login_required
+@require_POST
+def read(request, pk):
+    return _update_row(request, pk, reminders.mark_read)
 
 
 @login_required
 @require_POST
 def done(request, pk):
-    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    reminders.mark_done(notification)
-    if request.htmx:
-        return render(request, "notifications/index.html#row", {"notification": notification})
-    return redirect("notifications:index")
+    return _update_row(request, pk, reminders.mark_done)
 
 
 @login_required
