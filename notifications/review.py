@@ -14,7 +14,6 @@ from chats import llm
 
 from . import reminders
 from .models import Notification, NotificationPreference
-from .schedule import user_zone
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def queue_due_reviews(now: datetime | None = None) -> int:
     queued = 0
     users = User.objects.filter(is_active=True).exclude(notification_preference__daily_review=False)
     for user in users.iterator():
-        local = now.astimezone(user_zone(user))
+        local = now.astimezone(user.zone)
         if local.hour != config.daily_review_hour:
             continue
         preference = NotificationPreference.for_user(user)
@@ -108,7 +107,7 @@ def review(user) -> list[Notification]:
 
 
 def _create(user, proposals) -> list[Notification]:
-    zone = user_zone(user)
+    zone = user.zone
     existing = {
         _key(title) for title in Notification.objects.for_user(user).filter(
             Q(status=Notification.Status.PENDING) | ~Q(recurrence="")
@@ -142,14 +141,14 @@ def _key(title: str) -> str:
 
 
 def _system_prompt(user) -> str:
-    local = timezone.now().astimezone(user_zone(user))
-    language = "Russian" if user.language == "ru" else "English"
+    local = timezone.now().astimezone(user.zone)
+    language = user.model_language
     return (
         "You are the proactive side of a personal health assistant. Look at what is known "
         "about this person and propose at most a few reminders that would clearly help "
         "(medication times, follow-up tests, appointments implied by documents). Do not "
         "repeat reminders that already exist. Never invent facts. "
-        f"Write titles and texts in {language}. The user's timezone is {user.timezone}; "
+        f"Write titles and texts in {language}. The user's timezone is {user.zone.key}; "
         f"now is {local:%Y-%m-%d %H:%M} there. Times you give are local times in the future."
     )
 

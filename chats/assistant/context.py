@@ -8,7 +8,6 @@ step 4) and on the end of the history, so repeated turns re-read them cheaply.
 """
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 
@@ -23,7 +22,6 @@ HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the 
 DOCUMENT_HITS = 5
 MEMORY_LIMIT = 100
 CACHE = {"type": "ephemeral"}
-LANGUAGES = {"en": "English", "ru": "Russian (русский)"}
 
 GUIDANCE = (
     "You are Anamnesis, a careful personal health assistant. You are not a doctor: explain "
@@ -77,12 +75,9 @@ def documents_block(user, query: str) -> dict | None:
 
 
 def session_block(user) -> dict:
-    tz_name = getattr(user, "timezone", "") or "UTC"
-    try:
-        now = timezone.now().astimezone(ZoneInfo(tz_name))
-    except (KeyError, ValueError):
-        tz_name, now = "UTC", timezone.now()
-    language = LANGUAGES.get(getattr(user, "language", "en"), "English")
+    zone = user.zone
+    tz_name, now = zone.key, timezone.now().astimezone(zone)
+    language = user.model_language
     return _block("This conversation", (
         f"{GUIDANCE}\n\nReply in {language} unless the user writes in another language. "
         f"The user's timezone is {tz_name}; today is {now:%A, %Y-%m-%d} and the local time "
@@ -98,7 +93,7 @@ def system_blocks(user, chat, current: str) -> list[dict]:
     if personal and personal.content.strip():
         stable.append(_block("Personal context (written by the user)", personal.content))
     if chat.skill_id and chat.skill:
-        with translation.override(getattr(user, "language", "en")):
+        with translation.override(user.language_code):
             stable.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
     memory = memory_block(user)
     if memory:

@@ -62,7 +62,7 @@ class Turn:
                  prepared: context.TurnContext | None = None):
         self.user, self.chat, self.question, self.answer = user, chat, question, answer
         self.reply, self.model, self.prepared = reply, model, prepared
-        self.language = getattr(user, "language", None) or "en"
+        self.language = user.language_code
         self._published = self._saved = 0.0
         # Set once the question and the empty answer are on the pages: the model call
         # starts before that, but no update of the answer may overtake them.

@@ -84,7 +84,7 @@ async def start(user, chat_id, content: str) -> asyncio.Task | None:
         key = str(answer.pk)
         _running[key] = task
         task.add_done_callback(lambda _task: _running.pop(key, None))
-    language = getattr(user, "language", None)
+    language = user.language_code
     try:
         for message in (question, answer):
             await live.publish(chat.pk, {"type": "message", "id": str(message.pk),
