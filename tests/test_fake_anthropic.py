@@ -5,6 +5,9 @@ import pytest
 
 from tests.fakes.anthropic_server import Reply
 
+SAVE_MEMORY = {"name": "save_memory", "description": "Saves a note.",
+               "input_schema": {"type": "object", "properties": {"title": {"type": "string"}}}}
+
 
 @pytest.fixture
 def client(fake_anthropic):
@@ -26,7 +29,7 @@ def test_streams_text_token_by_token(client, fake_anthropic):
 def test_tool_use_json_arrives_whole_despite_awkward_splits(client, fake_anthropic):
     fake_anthropic.queue(Reply.tool("save_memory", {"title": "Метформин", "note": 'a "quoted" value'},
                                     text="Saving."))
-    with client.messages.stream(model="m", max_tokens=50,
+    with client.messages.stream(model="m", max_tokens=50, tools=[SAVE_MEMORY],
                                 messages=[{"role": "user", "content": "x"}]) as stream:
         final = stream.get_final_message()
     tool = final.content[1]
