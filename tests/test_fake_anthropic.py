@@ -292,3 +292,18 @@ def test_no_key_is_refused_unless_the_server_does_not_check(fake_anthropic, monk
     fake_anthropic.require_api_key = False  # like Ollama or llama.cpp without --api-key
     assert create(keyless).content[0].type == "text"
     assert "authorization" not in {name.lower() for name in fake_anthropic.headers[-1]}
+
+
+def test_a_server_without_prompt_caching_reports_plain_input_tokens(client, fake_anthropic):
+    fake_anthropic.prompt_caching_supported = False
+    first, second = conversation(client, 2)
+    assert second.cache_read_input_tokens is None and second.cache_creation_input_tokens is None
+    assert second.input_tokens > first.input_tokens > 1024
+
+
+def test_count_tokens_agrees_with_the_usage_estimate(client, fake_anthropic):
+    fake_anthropic.prompt_caching_supported = False
+    kwargs = {"model": "m", "messages": [{"role": "user", "content": "How is my iron?"}],
+              "system": STABLE}
+    counted = client.messages.count_tokens(**kwargs).input_tokens
+    assert client.messages.create(max_tokens=5, **kwargs).usage.input_tokens == counted

@@ -20,7 +20,9 @@ As strict as the real API where it matters (see anthropic_checks.py and anthropi
   them; `cache.advance(seconds)` moves the cache clock, `cache.min_tokens` (default 1024)
   is the minimum cacheable prompt;
 - `tools_supported = False` / `images_supported = False` refuse requests with tools or
-  images as local servers do (Ollama's / llama.cpp's wording);
+  images as local servers do (Ollama's / llama.cpp's wording); with
+  `prompt_caching_supported = False` usage carries no cache fields (Ollama's shape), and
+  `count_tokens_supported = False` answers count_tokens 404;
 - `api_key` set: any other key is 401 authentication_error; `require_api_key = False`
   accepts requests with no key at all (local servers do not check). By default any key
   is accepted and a missing one is refused, as the real API does.
@@ -39,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .anthropic_cache import CacheUsage, PromptCache
+from .anthropic_cache import CacheUsage, PromptCache, prompt_blocks
 from .anthropic_checks import RequestError, check_local_server, check_request, reply_violation
 
 
@@ -133,6 +135,7 @@ class FakeAnthropicServer:
 
     def _defaults(self) -> None:
         self.count_tokens_supported = True
+        self.prompt_caching_supported = True  # False: usage without cache fields, as Ollama
         self.tools_supported = True
         self.images_supported = True
         self.api_key: str | None = None  # set: only this key is accepted
@@ -237,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not self.fake.count_tokens_supported:
                 return self._send_json(404, {"type": "error", "error": {
                     "type": "not_found_error", "message": "Not found"}})
-            tokens = max(1, len(json.dumps(body)) // 4)
+            tokens = sum(block.tokens for block in prompt_blocks(body))  # the usage estimate
             return self._send_json(200, {"input_tokens": tokens})
         if not path.endswith("/v1/messages"):
             return self._send_json(404, {"type": "error", "error": {
@@ -265,7 +268,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(500, "api_error",
                                     f"fake: scripted reply violates tool_choice: {violation}",
                                     headers={"x-should-retry": "false"})
-        usage = self._usage(fake.cache.use(body), reply)
+        if fake.prompt_caching_supported:
+            usage = self._usage(fake.cache.use(body), reply)
+        else:  # a local server: every token is uncached input, no cache fields at all
+            total = sum(block.tokens for block in prompt_blocks(body))
+            usage = {"input_tokens": total if reply.input_tokens is None else reply.input_tokens}
         fake.usages.append(usage)
         if body.get("stream"):
             return self._stream(body, reply, usage)
@@ -279,6 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             "cache_read_input_tokens": computed.cache_read_input_tokens,
             "cache_creation": {"ephemeral_5m_input_tokens": computed.ephemeral_5m_input_tokens,
                                "ephemeral_1h_input_tokens": computed.ephemeral_1h_input_tokens},
+            "service_tier": "standard",
         }
         for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
             if getattr(reply, name) is not None:
@@ -303,8 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
             "content": content,
             "stop_reason": reply.resolved_stop_reason() if complete else None,
             "stop_sequence": None,
-            "usage": {**usage, "output_tokens": output_tokens if complete else 1,
-                      "service_tier": "standard"},
+            "usage": {**usage, "output_tokens": output_tokens if complete else 1},
         }
 
     def _event(self, name: str, payload: dict) -> None:
@@ -372,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
         final = self._message(body, reply, usage, complete=True)
         # As the API does now: message_delta carries the cumulative usage, input side included.
         delta_usage = {name: final["usage"][name] for name in (
-            "input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")}
+            "input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+            if name in final["usage"]}
         self._event("message_delta", {"type": "message_delta",
                                       "delta": {"stop_reason": final["stop_reason"], "stop_sequence": None},
                                       "usage": delta_usage})
