@@ -307,3 +307,17 @@ def test_count_tokens_agrees_with_the_usage_estimate(client, fake_anthropic):
               "system": STABLE}
     counted = client.messages.count_tokens(**kwargs).input_tokens
     assert client.messages.create(max_tokens=5, **kwargs).usage.input_tokens == counted
+
+
+def test_malformed_requests_are_a_400_not_a_dropped_connection(fake_anthropic):
+    import httpx2
+
+    url = f"{fake_anthropic.url}/v1/messages"
+    headers = {"x-api-key": "k", "content-type": "application/json"}
+    assert httpx2.post(url, content=b"{not json", headers=headers).status_code == 400
+    for body in ({"model": "m", "messages": [{"role": "user", "content": "x"}]},
+                 {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": 3}]},
+                 {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": ""}]}):
+        answer = httpx2.post(url, json=body, headers=headers)
+        assert answer.status_code == 400
+        assert answer.json()["error"]["type"] == "invalid_request_error"

@@ -46,10 +46,28 @@ def check_request(body: dict) -> None:
             raise RequestError(f"{name}: Field required")
     if not isinstance(body["messages"], list) or not body["messages"]:
         raise RequestError("messages: at least one message is required")
+    _check_shapes(body)
     _check_tool_choice(body)
     _check_cache_control(body)
     _check_text(body)
     _check_tool_pairs(body)
+
+
+def _check_shapes(body: dict) -> None:
+    """Objects where objects belong, so the checks below and the cache can read them."""
+    for index, tool in enumerate(body.get("tools") or []):
+        if not isinstance(tool, dict) or not tool.get("name"):
+            raise RequestError(f"tools.{index}.name: Field required")
+    system = body.get("system")
+    if system is not None and not isinstance(system, str) and not (
+            isinstance(system, list) and all(isinstance(b, dict) for b in system)):
+        raise RequestError("system: Input should be a valid string or a list of blocks")
+    for index, message in enumerate(body["messages"]):
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, str) and not (
+                isinstance(content, list) and all(isinstance(b, dict) for b in content)):
+            raise RequestError(f"messages.{index}.content: Input should be a valid string or a "
+                               f"list of blocks")
 
 
 def _check_tool_choice(body: dict) -> None:

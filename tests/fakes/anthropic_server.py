@@ -195,9 +195,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # keep test output clean
         pass
 
-    def _read_json(self) -> dict:
+    def _read_json(self) -> dict | None:
+        """The body, or None after answering 400 for one that is not a JSON object."""
         length = int(self.headers.get("content-length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self._send_error(400, "invalid_request_error", "The request body is not valid JSON.")
+            return None
+        return body
 
     def _send_error(self, status: int, error_type: str, message: str, headers: dict | None = None):
         self._send_json(status, {"type": "error", "error": {"type": error_type, "message": message}},
@@ -235,7 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0].rstrip("/")
         if path.endswith("/v1/messages/count_tokens"):
             body = self._read_json()
-            if not self._authenticate():
+            if body is None or not self._authenticate():
                 return None
             if not self.fake.count_tokens_supported:
                 return self._send_json(404, {"type": "error", "error": {
@@ -246,6 +254,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(404, {"type": "error", "error": {
                 "type": "not_found_error", "message": f"no route {self.path}"}})
         body = self._read_json()
+        if body is None:
+            return None
         fake = self.fake
         fake.record(body, dict(self.headers))
         if not self._authenticate():
