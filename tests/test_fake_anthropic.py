@@ -321,3 +321,43 @@ def test_malformed_requests_are_a_400_not_a_dropped_connection(fake_anthropic):
         answer = httpx2.post(url, json=body, headers=headers)
         assert answer.status_code == 400
         assert answer.json()["error"]["type"] == "invalid_request_error"
+
+
+def _turns(count):
+    messages = []
+    for number in range(count):
+        messages += [{"role": "user", "content": f"Step {number}?"},
+                     {"role": "assistant", "content": f"Done {number}."}]
+    return messages
+
+
+def _with_breakpoint_at_the_end(messages):
+    last = messages[-1]
+    return [*messages[:-1], {"role": last["role"], "content": [
+        {"type": "text", "text": last["content"], "cache_control": CACHE}]}]
+
+
+@pytest.mark.parametrize(("new_blocks", "read"), [(20, True), (22, False)])
+def test_the_look_back_reaches_twenty_blocks_before_a_breakpoint(client, fake_anthropic,
+                                                                 new_blocks, read):
+    fake_anthropic.cache.min_tokens = 1
+    system = [{"type": "text", "text": STABLE}]  # no breakpoint of its own
+    first = _turns(3)
+    client.messages.create(model="m", max_tokens=5, system=system,
+                           messages=[*_with_breakpoint_at_the_end(first), {"role": "user", "content": "?"}])
+    longer = first + _turns(3 + new_blocks // 2)[6:]
+    usage = client.messages.create(
+        model="m", max_tokens=5, system=system,
+        messages=[*_with_breakpoint_at_the_end(longer), {"role": "user", "content": "?"}]).usage
+    assert (usage.cache_read_input_tokens > 0) is read
+
+
+def test_an_hour_long_breakpoint_outlives_five_minutes(client, fake_anthropic):
+    system = [{"type": "text", "text": STABLE, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]
+    kwargs = {"model": "m", "max_tokens": 5, "system": system,
+              "messages": [{"role": "user", "content": "x"}]}
+    written = client.messages.create(**kwargs).usage
+    assert written.cache_creation.ephemeral_1h_input_tokens == written.cache_creation_input_tokens
+    fake_anthropic.cache.advance(30 * 60)
+    assert client.messages.create(**kwargs).usage.cache_read_input_tokens > 1024
+    assert client.messages.create(**{**kwargs, "model": "other"}).usage.cache_read_input_tokens == 0
