@@ -211,6 +211,7 @@ async def test_a_server_without_token_counting_or_caching_still_answers(
     # Like Ollama or llama.cpp behind ANTHROPIC_BASE_URL: no count_tokens endpoint and no
     # cache usage reported. The engine estimates tokens itself and needs neither.
     fake_anthropic.count_tokens_supported = False
+    fake_anthropic.prompt_caching_supported = False
     fake_anthropic.queue(Reply.text("Local model answer."))
     chat = await Chat.objects.acreate(user=user)
     socket = chat_socket(user, chat.pk)
