@@ -19,8 +19,10 @@ class ChatSocket:
         )
         self.communicator.scope["user"] = user
 
-    async def connect(self):
-        return await self.communicator.connect()
+    async def connect(self, timeout=5):
+        # The first socket of a run opens the database and Redis connections: on a busy
+        # 2-core machine that can take longer than the communicator's 1 s default.
+        return await self.communicator.connect(timeout=timeout)
 
     async def send(self, **data):
         await self.communicator.send_json_to(data)
