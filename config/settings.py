@@ -379,7 +379,7 @@ CONSTANCE_ADDITIONAL_FIELDS = {
 CONSTANCE_CONFIG = {
     "self_registration_enabled": (True, _("Anyone can create an account on the sign-up page."), bool),
     "default_max_chats": (100, _("Chats a user may have when their own limit is empty."), int),
-    "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-4-5"), _("Claude model used by the assistant."), str),
+    "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-5-5"), _("Claude model used by the assistant."), str),
     "smtp_url": ("", _("SMTP server as smtp://user:pass@host:port (empty: EMAIL_URL)."), str),
     "smtp_from_email": ("", _("Sender address of notification emails (empty: DEFAULT_FROM_EMAIL)."), str),
     "telegram_bot_token": (env("TELEGRAM_BOT_TOKEN"), _("Telegram bot token."), str),
