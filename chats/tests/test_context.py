@@ -4,6 +4,7 @@ import pytest
 
 from chats.assistant import context
 from chats.models import Chat, Message
+from documents import search as document_search
 from documents.search import SearchHit
 from memory.models import MemoryEntry
 from skills.context import save_context, save_personal_context
@@ -28,7 +29,7 @@ def test_system_blocks_follow_the_order_primary_personal_skill_memory_documents(
     MemoryEntry.objects.create(user=user, title="low importance fact", importance="low")
     # documents.search returns [] until the documents issue implements it; patched here to
     # check the engine handles real hits in the right place.
-    monkeypatch.setattr(context.document_search, "search", lambda user, query, limit: [
+    monkeypatch.setattr(document_search, "search", lambda user, query, limit: [
         SearchHit(document_id="d1", filename="labs.pdf", snippet="DOCUMENT: HbA1c 6.1%", rank=1)
     ])
     question = Message.objects.create(chat=chat, role="user", content="my sugar?")
