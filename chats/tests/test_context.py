@@ -81,3 +81,18 @@ def test_history_is_trimmed_oldest_first_to_the_budget(user):
     assert turn.messages[0]["role"] == "user"
     assert len(turn.messages) == 11  # ten history messages of ~110 tokens, then the question
     assert turn.trimmed == 30
+
+
+def test_the_apps_register_their_context_providers_in_the_order_of_the_spec():
+    from chats.assistant import providers
+
+    registered = [(p.name, p.order, p.stable) for p in providers.all_providers()]
+    assert registered == [("layers", 10, True), ("memory", 40, True), ("documents", 50, False)]
+
+
+def test_the_apps_register_their_tools():
+    from chats import tool_registry
+
+    names = {tool.name for tool in tool_registry.all_tools()}
+    assert names >= {"save_memory", "get_memory", "search_documents", "generate_pdf",
+                     "schedule_notification"}
