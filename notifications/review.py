@@ -89,20 +89,12 @@ def review(user) -> list[Notification]:
         return []
     if not NotificationPreference.for_user(user).daily_review:
         return []
-    model = llm.model_name()
-    response = llm.sync_client().messages.create(
-        model=model,
-        max_tokens=1500,
-        system=_system_prompt(user),
-        messages=[{"role": "user", "content": _facts(user)}],
-        tools=[PROPOSE_TOOL],
-        tool_choice={"type": "tool", "name": PROPOSE_TOOL["name"]},
-    )
-    llm.record_usage(user, "review", model, response.usage)
-    proposals = []
-    for block in response.content:
-        if getattr(block, "type", "") == "tool_use" and block.name == PROPOSE_TOOL["name"]:
-            proposals = (block.input or {}).get("reminders") or []
+    try:
+        answer = llm.ask_for_tool(user, "review", PROPOSE_TOOL, system=_system_prompt(user),
+                                  content=_facts(user), max_tokens=1500)
+    except llm.NoToolAnswer:
+        answer = {}
+    proposals = answer.get("reminders") or []
     return _create(user, proposals[:MAX_REMINDERS])
 
 

@@ -5,22 +5,25 @@ high memory, 5 document excerpts for the current message, then the session facts
 (language, timezone, today). Messages: 6 the history trimmed to a token budget (oldest
 out first), 7 the current message. Cache breakpoints sit on the stable prefix (end of
 step 4) and on the end of the history, so repeated turns re-read them cheaply.
+
+Steps 1-3 are the prompt layers of the skills app (a lower layer chats builds on); steps
+4 and 5 come from the memory and documents apps, which register them as context
+providers (providers.py) in their AppConfig.ready(), as chats does for the layers:
+chats imports neither.
 """
 
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 
-from documents import search as document_search
-from memory.models import MemoryEntry
 from skills.context import layers
 
 from ..models import Message
+from . import providers
+from .providers import block as _block
 
 HISTORY_TOKEN_BUDGET = 30_000
 HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the chat is
-DOCUMENT_HITS = 5
-MEMORY_LIMIT = 100
 CACHE = {"type": "ephemeral"}
 
 GUIDANCE = (
@@ -44,36 +47,6 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 4 + 4
 
 
-def _block(title: str, body: str) -> dict:
-    return {"type": "text", "text": f"# {title}\n\n{body.strip()}"}
-
-
-def memory_block(user) -> dict | None:
-    labels = dict(MemoryEntry.Category.choices)
-    entries = (
-        MemoryEntry.objects.for_user(user)
-        .filter(is_active=True, importance__in=["critical", "high"])
-        .order_by("importance", "category", "title")
-        .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
-    )
-    lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
-             + (f" — {content}" if content else "")
-             for importance, category, title, content in entries]
-    if not lines:
-        return None
-    return _block("What you remember about the user (critical and high importance)",
-                  "\n".join(lines))
-
-
-def documents_block(user, query: str) -> dict | None:
-    hits = document_search.search(user, query, limit=DOCUMENT_HITS) if query.strip() else []
-    if not hits:
-        return None
-    lines = [f"## {hit.filename} (document {hit.document_id})\n{hit.snippet}" for hit in hits]
-    return _block("Excerpts of the user's documents matching the current message",
-                  "\n\n".join(lines))
-
-
 def session_block(user) -> dict:
     zone = user.zone
     tz_name, now = zone.key, timezone.now().astimezone(zone)
@@ -85,23 +58,27 @@ def session_block(user) -> dict:
     ))
 
 
-def system_blocks(user, chat, current: str) -> list[dict]:
-    stable = []
+def layer_blocks(user, chat, current: str) -> list[dict]:
+    """Steps 1-3: the primary and personal context files and the chat's skill."""
+    blocks = []
     primary, personal = layers(user)
     if primary and primary.content.strip():
-        stable.append(_block("Primary context (from the administrator)", primary.content))
+        blocks.append(_block("Primary context (from the administrator)", primary.content))
     if personal and personal.content.strip():
-        stable.append(_block("Personal context (written by the user)", personal.content))
+        blocks.append(_block("Personal context (written by the user)", personal.content))
     if chat.skill_id and chat.skill:
         with translation.override(user.language_code):
-            stable.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
-    memory = memory_block(user)
-    if memory:
-        stable.append(memory)
+            blocks.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
+    return blocks
+
+
+def system_blocks(user, chat, current: str) -> list[dict]:
+    stable, volatile = [], []
+    for provider in providers.all_providers():
+        (stable if provider.stable else volatile).extend(provider.blocks(user, chat, current))
     if stable:
         stable[-1] = {**stable[-1], "cache_control": CACHE}
-    volatile = [block for block in (documents_block(user, current), session_block(user)) if block]
-    return stable + volatile
+    return [*stable, *volatile, session_block(user)]
 
 
 def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
