@@ -19,8 +19,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if "DATA_DIR" not in os.environ:
     os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="anamnesis-walk-")
@@ -36,6 +35,7 @@ from django.core.management import call_command  # noqa: E402
 
 from tests.fakes.anthropic_server import FakeAnthropicServer, Reply  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 TOOL = sys.monitoring.PROFILER_ID
 CONTEXT = "chats/assistant/context.py"
 SKIPPED = (".venv/", "tests/", "bench/", "conftest.py")
