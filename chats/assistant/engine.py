@@ -114,31 +114,31 @@ class Turn:
         return task
 
     async def run(self) -> Reply:
-        async with stopping.watched(self.answer.pk, self._heartbeat):
-            return await self._run()
-
-    async def _heartbeat(self) -> None:
-        """A turn waiting on the model or a tool keeps its answer from looking dead."""
-        if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
-            await self._save()
-
-    async def _run(self) -> Reply:
+        cancelled = None
         try:
-            with translation.override(self.language):
-                await self._converse()
+            # Watched while it talks to the model and runs tools, not while it finishes: a
+            # second cancel from the watcher must not cut the final save and publish.
+            async with stopping.watched(self.answer.pk, self._heartbeat):
+                with translation.override(self.language):
+                    await self._converse()
             self.reply.status = DONE if self.reply.status != ERROR else ERROR
         except (asyncio.CancelledError, stopping.StopRequested) as exc:
             self.reply.status = STOPPED
-            await self._finish()
             if isinstance(exc, asyncio.CancelledError):
-                raise
-            return self.reply
+                cancelled = exc
         except Exception as exc:  # any API or network failure ends the turn, keeping the text
             code = classify(exc)
             logger.warning("assistant turn failed (%s): %r", code, exc)
             self.reply.status, self.reply.error = ERROR, {"code": code}
         await self._finish()
+        if cancelled is not None:
+            raise cancelled
         return self.reply
+
+    async def _heartbeat(self) -> None:
+        """A turn waiting on the model or a tool keeps its answer from looking dead."""
+        if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
+            await self._save()
 
     async def _converse(self) -> None:
         ctx = self.prepared.context

@@ -104,3 +104,34 @@ async def test_a_finished_answer_has_nothing_to_stop(fake_anthropic, user, chat_
     assert await turns.stop(user, chat.pk) is False
     assert stopping.running_tasks() == []
     await socket.close()
+
+
+async def test_a_stopped_turn_finishes_although_its_watcher_sees_the_flag_too(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from chats import live
+
+    # Stop here cancels the task and sets the flag; the watcher, looking every 10 ms, sees
+    # the flag while the turn is still publishing its end (a slow channel layer). It must
+    # not cancel the turn a second time and cut that last update.
+    monkeypatch.setattr(stopping, "WATCH_INTERVAL", 0.01)
+    publish = live.publish
+
+    async def slow_end(chat_id, payload):
+        if payload["status"] == "stopped":
+            await asyncio.sleep(0.3)
+        await publish(chat_id, payload)
+
+    monkeypatch.setattr(live, "publish", slow_end)
+    fake_anthropic.queue(Reply.text("late", first_token_delay=3))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    answer = await answer_being_written(chat)
+    await turns.stop(user, chat.pk)
+    events = await socket.until_finished(timeout=3)
+    assert events[-1]["status"] == "stopped"
+    await asyncio.sleep(0.1)
+    assert await cache.aget(stopping.key(answer.pk)) is None
+    await socket.close()
