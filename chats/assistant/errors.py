@@ -56,5 +56,10 @@ def message_for(code: str) -> str:
         "api_error": _("The AI service returned an error. Try again later."),
         "interrupted": _("The answer was interrupted (the server restarted)."),
         "too_many_rounds": _("The assistant used too many tools in a row and was stopped."),
+        "context_failed": _(
+            "The assistant could not gather what it needs to answer (your memory, documents "
+            "and this chat's history). Try again; if it keeps happening, an administrator "
+            "should look at the server log."
+        ),
     }
     return messages.get(code, messages["api_error"])

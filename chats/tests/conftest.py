@@ -20,8 +20,8 @@ class ChatSocket:
         self.communicator.scope["user"] = user
 
     async def connect(self, timeout=5):
-        # The first socket of a run opens the database and Redis connections: on a busy
-        # 2-core machine that can take longer than the communicator's 1 s default.
+        # The communicator's default second is too short on a loaded machine (PostgreSQL,
+        # Redis and other suites sharing two cores): a slow accept is not a refusal.
         return await self.communicator.connect(timeout=timeout)
 
     async def send(self, **data):
