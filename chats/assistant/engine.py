@@ -19,7 +19,7 @@ from django.utils import translation
 
 from .. import live, llm, tool_registry
 from ..models import Chat, Message
-from . import context, persistence, stopping
+from . import context, persistence, stopping, untrusted
 from .context import TurnContext
 from .errors import classify
 from .reply import DONE, ERROR, STOPPED, Reply
@@ -180,7 +180,9 @@ class Turn:
                     data=result.data, result=result.content[:4000], is_error=result.is_error)
         await self._save()
         await self._publish()
-        return {"type": "tool_result", "tool_use_id": block.id, "content": result.content,
+        content = untrusted.data_text(f"tool:{block.name}", f"Result of {block.name}",
+                                      result.content)
+        return {"type": "tool_result", "tool_use_id": block.id, "content": content,
                 "is_error": result.is_error}
 
     async def _tick(self) -> None:
