@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from skills.models import ContextFile
+from skills.models import ContextFile, Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def admin_client(client, make_user):
 
 
 def test_admin_edits_primary_context_with_history_diff_and_restore(admin_client):
+    ContextFile.objects.filter(type="primary").delete()  # the one a fresh install brings
     admin_client.post(reverse("admin:skills_contextfile_add"),
                       {"content": "Be careful.", "versions-TOTAL_FORMS": 0,
                        "versions-INITIAL_FORMS": 0})
@@ -38,6 +39,19 @@ def test_general_skill_admin_shows_both_languages(admin_client):
     page = admin_client.get(reverse("admin:skills_skill_add")).content.decode()
     assert 'name="name_en"' in page and 'name="name_ru"' in page
     assert 'name="system_prompt_ru"' in page
+
+
+def test_admin_offers_icon_names_and_rejects_an_unknown_one(admin_client):
+    url = reverse("admin:skills_skill_add")
+    page = admin_client.get(url).content.decode()
+    assert 'list="id_icon-icons"' in page and '<option value="heart-pulse">' in page
+    data = {"name_en": "Dermatologist", "name_ru": "Дерматолог", "system_prompt_en": "Skin.",
+            "system_prompt_ru": "Кожа.", "icon": "Heart", "is_active": "on", "sort_order": 0}
+    page = admin_client.post(url, data).content.decode()
+    assert "is not a Lucide icon name" in page
+    assert not Skill.objects.filter(name_en="Dermatologist").exists()
+    admin_client.post(url, {**data, "icon": "scan-face"})
+    assert Skill.objects.get(name_en="Dermatologist").icon == "scan-face"
 
 
 def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
