@@ -13,6 +13,7 @@ class IconInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         attrs = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off",
                  **(attrs or {})}
+        attrs["class"] = f"input min-w-0 flex-1 {attrs.get('class', '')}".strip()
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         widget["list_id"] = f"{widget['attrs'].get('id') or name}-icons"
