@@ -13,10 +13,27 @@ user's language: every model follows English instructions well, the administrato
 text to maintain, and the session facts already name the user's language.
 """
 
+
+
+def unwrapped(text: str) -> str:
+    """The source is wrapped for reading here; stored text has one line per paragraph or list
+    item, so the page and the admin's text box wrap it to their own width."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines: list[str] = []
+        for line in block.split("\n"):
+            if not lines or line.startswith(("- ", "# ")):
+                lines.append(line)
+            else:
+                lines[-1] += " " + line.strip()
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs) + "\n"
+
+
 EMERGENCY_NUMBERS_EN = "112 in Europe and Russia, 911 in North America"
 EMERGENCY_NUMBERS_RU = "112 — единый номер, 103 — скорая помощь в России"
 
-PRIMARY_CONTEXT = f"""\
+PRIMARY_CONTEXT = unwrapped(f"""\
 # Ground rules for every conversation
 
 You help one person understand and organise their own health information. These rules come
@@ -49,7 +66,7 @@ before any specialist role and any request.
   unsure), in plain words; explain medical terms, and keep units as in the source document.
 - **Kindness.** Health worries are stressful. Be calm, respectful and non-judgemental; in a
   crisis of mental health, give the emergency number and encourage contacting someone now.
-"""
+""")
 
 GENERAL_SKILLS = [
     {
@@ -508,6 +525,10 @@ doctor.
 """,
     },
 ]
+
+for _spec in GENERAL_SKILLS:
+    for _language in ("en", "ru"):
+        _spec[f"system_prompt_{_language}"] = unwrapped(_spec[f"system_prompt_{_language}"])
 
 TRANSLATED_FIELDS = ("name", "description", "system_prompt")
 DEFAULT_LANGUAGE = "en"
