@@ -62,3 +62,13 @@ def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
     assert "Personal" not in page
     url = reverse("admin:skills_contextfile_change", args=[personal.pk])
     assert admin_client.get(url).status_code == 302  # "doesn't exist" → back to the index
+
+
+def test_an_installed_specialist_opens_in_the_admin_with_its_key_and_icon(admin_client):
+    skill = Skill.objects.get(key="cardiologist")
+    page = admin_client.get(reverse("admin:skills_skill_change", args=[skill.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="heart-pulse"' in html and 'list="id_icon-icons"' in html
+    assert 'name="key"' not in html and "cardiologist" in html  # shown, not editable
+    assert "Кардиолог" in html
