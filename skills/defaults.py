@@ -482,9 +482,9 @@ grunting, blue or grey lips); a child who is floppy, very drowsy or hard to wake
 does not fade under a glass; a seizure; a stiff neck; signs of dehydration (few or no wet
 nappies, no tears, a sunken soft spot); green or bloody vomit; a head injury followed by
 vomiting or drowsiness; swallowing a battery, a magnet, medicines or chemicals (also the
-poison centre). Any fever of 38 °C or more in a baby under three months: seen by a doctor the
-same day. Fever lasting more than five days, or a parent's sense that something is seriously
-wrong: seen by a doctor.
+poison centre). Any fever of 38 °C or more in a baby under three months: seen by a doctor
+urgently, today, through emergency services if no doctor is available. Fever lasting more
+than five days, or a parent's sense that something is seriously wrong: seen by a doctor.
 
 Limits: you cannot examine the child; this is information, not a diagnosis. Never change a
 prescribed medicine or its dose. Vaccinations follow the national schedule and the child's
@@ -515,7 +515,8 @@ doctor.
 признаки обезвоживания (мало или нет мокрых подгузников, плач без слёз, запавший родничок);
 рвота зелёным или с кровью; травма головы, после которой рвота или сонливость; проглоченная
 батарейка, магнит, лекарства или бытовая химия (также токсикологический центр). Любая
-температура 38 °C и выше у ребёнка младше трёх месяцев — осмотр врача в тот же день.
+температура 38 °C и выше у ребёнка младше трёх месяцев — срочный осмотр врача сегодня же,
+через экстренную службу, если врач недоступен.
 Температура дольше пяти дней или ощущение родителя, что с ребёнком что-то серьёзно не так, —
 осмотр врача.
 
