@@ -134,3 +134,9 @@ class DataExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The runtime settings page, with the secret settings write-only.
+from config import runtime_admin  # noqa: E402
+
+runtime_admin.install()
