@@ -86,7 +86,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "language", "timezone", "avatar")}),
-        (_("Access"), {"fields": ("role", "is_active", "max_chats")}),
+        (_("Access"), {"fields": ("role", "is_active", "max_chats", "monthly_token_budget")}),
         (_("Usage"), {"fields": ("storage_used", "tokens_30_days")}),
         (_("Telegram"), {"fields": ("telegram_chat_id",)}),
         (_("Dates"), {"fields": ("last_login", "created", "updated")}),

@@ -397,10 +397,11 @@ CONSTANCE_CONFIG = {
     "upload_max_file_mb": (25, _("Largest file a user may upload, in MB."), int),
     "upload_quota_mb": (1024, _("Storage each user may use for documents, in MB."), int),
     "daily_review_hour": (7, _("Hour of the day (user's timezone) of the proactive review."), int),
+    "monthly_token_budget": (0, _("Tokens the assistant may use per user in a calendar month (chats, document extraction, daily review), unless the user has their own budget; 0: unlimited."), int),
 }
 CONSTANCE_CONFIG_FIELDSETS = (
     (_("Accounts"), ("self_registration_enabled", "default_max_chats")),
-    (_("Assistant"), ("claude_model", "daily_review_hour")),
+    (_("Assistant"), ("claude_model", "daily_review_hour", "monthly_token_budget")),
     (_("Documents"), ("upload_max_file_mb", "upload_quota_mb")),
     (_("Delivery"), ("smtp_url", "smtp_from_email", "telegram_bot_token")),
 )

@@ -11,12 +11,15 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from chats import budget
+
 from . import facts, filetypes, ocr, search
 from .filetypes import RefusedFile
 from .models import Document
 
 log = logging.getLogger(__name__)
 
+BUDGET_STAGE = "budget"
 MIN_TEXT_CHARS = 20  # a page with less text than this is treated as scanned
 PREVIEW_WIDTH = 900
 
@@ -43,6 +46,8 @@ def process(document: Document) -> Document:
     render_preview(document, data)
     document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
     search.index_document(document)
+    if facts.is_available() and budget.is_reached(document.user):
+        return wait_for_budget(document)
     if facts.is_available():
         set_stage(document, "facts")
         facts.extract_facts(document)
@@ -51,6 +56,17 @@ def process(document: Document) -> Document:
     document.status = Document.Status.COMPLETED
     document.stage = ""
     document.error = ""
+    document.save(update_fields=["status", "stage", "error", "updated"])
+    return document
+
+
+def wait_for_budget(document: Document) -> Document:
+    """The user's monthly token budget is used up: the document keeps its text (it is
+    searchable) and waits; processing it again once there is budget adds the facts."""
+    document.status = Document.Status.PENDING
+    document.stage = BUDGET_STAGE
+    document.error = _("Waiting for the monthly token budget: the text is saved and "
+                       "searchable; facts and a summary will follow when there is budget.")
     document.save(update_fields=["status", "stage", "error", "updated"])
     return document
 

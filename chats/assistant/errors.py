@@ -53,5 +53,10 @@ def message_for(code: str) -> str:
         "api_error": _("The AI service returned an error. Try again later."),
         "interrupted": _("The answer was interrupted (the server restarted)."),
         "too_many_rounds": _("The assistant used too many tools in a row and was stopped."),
+        "budget_reached": _(
+            "You have used your token budget for this month. The assistant can answer again "
+            "next month, or sooner if an administrator raises your budget. Your usage is on "
+            "the settings page."
+        ),
     }
     return messages.get(code, messages["api_error"])

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import limits, live, llm
+from .. import budget, limits, live, llm
 from ..models import Chat
 from . import context, persistence
 from .engine import Turn, stop_key
@@ -54,6 +54,8 @@ def _checked_turn(user, chat_id, content: str):
         reply = Reply()
         if not llm.is_configured():
             reply.status, reply.error = ERROR, {"code": "not_configured"}
+        elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
+            reply.status, reply.error = ERROR, {"code": "budget_reached"}
         question, answer = persistence.create_turn(chat, content, reply)
     return chat, question, answer, reply
 
