@@ -31,3 +31,9 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return bool(config.self_registration_enabled)
+
+    def pre_social_login(self, request, sociallogin):
+        # Started from the account switcher: add the account instead of replacing this one.
+        from . import switch_providers
+
+        switch_providers.complete(request, sociallogin)
