@@ -65,7 +65,8 @@ async def test_a_chat_turn_over_budget_says_so_and_calls_no_model(fake_anthropic
 
 
 @pytest.mark.django_db
-def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, client):
+def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, client,
+                                                          monkeypatch):
     from documents import search, tasks
     from documents.tests.conftest import LIPID_EN, text_pdf
     from documents.tests.test_pipeline import make_document
@@ -86,12 +87,17 @@ def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, c
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Waiting for token budget" in page and "hx-trigger=\"every 2s\"" not in page
 
-    # A higher budget, then "process again": the facts come.
+    # Still no budget: the hourly job leaves it waiting.
+    assert tasks.resume_budget_waiting() == 0
+    # A higher budget: the hourly job processes it again, and the facts come.
     user.monthly_token_budget = 0
     user.save()
     fake_anthropic.queue(Reply.tool("record_document", {"doc_type": "lab_result",
                                                         "summary": "Lipids."}))
-    tasks.reindex(document)
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", queued.append)
+    assert tasks.resume_budget_waiting() == 1
+    assert queued == [document.pk]
     tasks.process_document(document.pk)
     document.refresh_from_db()
     assert document.status == "completed" and len(fake_anthropic.requests) >= 1
