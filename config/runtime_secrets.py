@@ -47,12 +47,16 @@ def decrypt(stored: str) -> str:
     stored = stored or ""
     if not stored.startswith(PREFIX):
         return stored
-    try:
-        return _fernet(settings.SECRET_KEY).decrypt(stored[len(PREFIX):].encode()).decode()
-    except InvalidToken:
-        logger.error("a secret runtime setting cannot be decrypted (SECRET_KEY changed?); "
-                     "set it again in the admin")
-        return ""
+    token = stored[len(PREFIX):].encode()
+    # SECRET_KEY_FALLBACKS keep values readable while a new SECRET_KEY is rolled out.
+    for key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        try:
+            return _fernet(key).decrypt(token).decode()
+        except InvalidToken:
+            continue
+    logger.error("a secret runtime setting cannot be decrypted (SECRET_KEY changed?); "
+                 "set it again in the admin")
+    return ""
 
 
 def is_encrypted(stored: str) -> bool:
