@@ -11,11 +11,15 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from chats import budget
+
 from . import facts, readers, search, status
 from .models import Document
 from .readers import RefusedFile
 
 log = logging.getLogger(__name__)
+
+BUDGET_STAGE = "budget"
 
 
 class PermanentFailure(Exception):
@@ -35,11 +39,22 @@ def process(document: Document) -> Document:
     render_preview(document, data)
     document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
     search.index_document(document)
+    if facts.is_available() and budget.is_reached(document.user):
+        return wait_for_budget(document)
     if facts.is_available():
         status.set_stage(document, "facts")
         facts.extract_facts(document)
         status.set_stage(document, "summary")
         facts.summarise(document)
+    return document
+
+
+def wait_for_budget(document: Document) -> Document:
+    """The user's monthly token budget is used up: the document keeps its text (it is
+    searchable) and waits; processing it again once there is budget adds the facts."""
+    status.wait(document, BUDGET_STAGE, _(
+        "Waiting for the monthly token budget: the text is saved and searchable; facts and "
+        "a summary will follow when there is budget."))
     return document
 
 

@@ -50,3 +50,9 @@ def retry_later(document: Document, reason: str) -> None:
 def requeue(document: Document) -> None:
     """From the start with a clean count (the user asked to process it again)."""
     _update(document, status=Status.PENDING, stage="", error="", attempts=0)
+
+
+def wait(document: Document, stage: str, reason: str) -> None:
+    """Parked until something outside the job changes (e.g. the token budget): pending, with
+    `stage` saying what it waits for, and the reason shown."""
+    _update(document, status=Status.PENDING, stage=stage, error=reason[:2000])

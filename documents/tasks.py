@@ -59,5 +59,26 @@ def process_document(document_id: str) -> str:
             name=f"retry document {document.pk} at {next_run.isoformat()}",
         )
         return "retry"
+    if document.status == Document.Status.PENDING:  # parked (e.g. the token budget)
+        return "waiting"
     status.complete(document)
     return "completed"
+
+
+def resume_budget_waiting() -> int:
+    """Hourly: documents that waited for their owner's monthly token budget (a new month,
+    or a raised budget) are processed again. Returns how many were queued."""
+    from chats import budget
+
+    waiting = (Document.objects.filter(status=Document.Status.PENDING,
+                                       stage=pipeline.BUDGET_STAGE)
+               .select_related("user").order_by("created"))
+    queued, reached = 0, {}
+    for document in waiting.iterator():
+        user = document.user
+        if user.pk not in reached:
+            reached[user.pk] = budget.is_reached(user)
+        if not reached[user.pk]:
+            reindex(document)
+            queued += 1
+    return queued
