@@ -4,7 +4,6 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.locale import language_of, user_language
-
 from accounts.socket_sessions import SessionBoundConsumer
 
 from . import live

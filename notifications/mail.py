@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.utils.module_loading import import_string
 
-from .smtp import mailer_from_url
 from accounts.runtime_secrets import secret_setting
+
+from .smtp import mailer_from_url
 
 
 def from_address() -> str:
