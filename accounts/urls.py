@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import data_views, usage_views, views
+from . import data_views, views
 
 app_name = "settings"
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("export/", data_views.export_page, name="export"),
     path("export/<uuid:pk>/download/", data_views.export_download, name="export_download"),
     path("delete/", data_views.delete_page, name="delete"),
-    path("usage/", usage_views.usage, name="usage"),
 ]

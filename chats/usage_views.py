@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from chats import budget
+from . import budget
 
 
 @login_required
