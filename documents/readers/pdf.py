@@ -2,10 +2,12 @@
 
 At upload only the structure is read (the cross-reference table, the page count, the
 encryption dictionary); no page is parsed, so a bomb in a content stream costs nothing
-until the job reads it, inside the sandbox.
+until the job reads it, inside the sandbox. Object streams, which MuPDF inflates to reach
+the page tree, are measured first by inflating them a chunk at a time with nothing kept.
 """
 
 import math
+import zlib
 
 import pymupdf
 from django.utils.translation import gettext as _
@@ -26,10 +28,53 @@ from .base import (
 PDF = "application/pdf"
 MIN_TEXT_CHARS = 20  # a page with less text than this is treated as scanned
 MAX_PREVIEW_PIXELS = 4_000_000
+MAX_OBJECTS = 500_000
+MAX_OBJECT_STREAM_BYTES = 16 * 1024 * 1024  # all object streams together, inflated
 
 
 def damaged() -> RefusedFile:
     return RefusedFile(_("The PDF is damaged and cannot be read."))
+
+
+def too_complex() -> RefusedFile:
+    return RefusedFile(_("The PDF's internal structure is too large to process."))
+
+
+def inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes zlib data inflates to, counting no further than `limit` + 1."""
+    inflater, size = zlib.decompressobj(), 0
+    while raw and size <= limit:
+        size += len(inflater.decompress(raw, 1 << 20))
+        raw = inflater.unconsumed_tail
+    return size
+
+
+def check_object_streams(pdf: pymupdf.Document) -> None:
+    """Refuses a PDF whose object streams inflate past MAX_OBJECT_STREAM_BYTES: the page
+    count would otherwise make MuPDF inflate them all, in the request."""
+    count = pdf.xref_length()
+    if count > MAX_OBJECTS:
+        raise too_complex()
+    # Which object stream holds each compressed object, read from the cross-reference table
+    # without loading anything (PyMuPDF has no public call for this).
+    document = pymupdf._as_pdf_document(pdf).m_internal
+    entry = pymupdf.mupdf.ll_pdf_get_xref_entry_no_null
+    containers = {entry(document, number).ofs for number in range(1, count)
+                  if entry(document, number).type == "o"}
+    budget = MAX_OBJECT_STREAM_BYTES
+    for number in sorted(containers):
+        if not 0 < number < count or not pdf.xref_is_stream(number):
+            raise damaged()
+        raw = pdf.xref_stream_raw(number) or b""
+        kind, name = pdf.xref_get_key(number, "Filter")
+        if kind == "null":
+            budget -= len(raw)
+        elif name == "/FlateDecode":
+            budget -= inflated_size(raw, budget)
+        else:
+            raise too_complex()  # filter chains, LZW…: not worth the risk
+        if budget < 0:
+            raise too_complex()
 
 
 def open_pdf(data: bytes) -> pymupdf.Document:
@@ -41,6 +86,7 @@ def open_pdf(data: bytes) -> pymupdf.Document:
                 "The PDF is encrypted (password-protected). Remove the password and upload it "
                 "again."
             ))
+        check_object_streams(pdf)
         count = pdf.page_count
     except (RuntimeError, ValueError):
         raise damaged() from None

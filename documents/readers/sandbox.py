@@ -81,7 +81,10 @@ def read(mime_type: str, data: bytes, stage: Stage = no_stage) -> Read:
         final = {}
         try:
             for line in child.stdout:
-                message = json.loads(line)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue  # not ours: libraries write to stderr, but be safe
                 if "stage" in message:
                     stage(message["stage"])
                 else:
@@ -120,9 +123,20 @@ def outcome(returncode: int, final: dict, timed_out: bool, folder: Path) -> Read
 
 # --- The child ---------------------------------------------------------------------------
 
+PROTOCOL = sys.stdout
+
+
 def emit(message: dict) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    PROTOCOL.write(json.dumps(message) + "\n")
+    PROTOCOL.flush()
+
+
+def private_stdout() -> None:
+    """The messages keep the real stdout; whatever a library prints (MuPDF's warnings)
+    goes to stderr instead, so it cannot break a message."""
+    global PROTOCOL
+    PROTOCOL = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
 
 
 def limit(cpu_seconds: int, memory_mb: int) -> None:
@@ -137,6 +151,7 @@ def limit(cpu_seconds: int, memory_mb: int) -> None:
 
 
 def child(work: str, mime_type: str, language: str, cpu_seconds: int, memory_mb: int) -> None:
+    private_stdout()
     import django
     from django.conf import settings
     from django.utils import translation

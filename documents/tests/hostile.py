@@ -60,6 +60,31 @@ def pdf_pages_sharing_one_stream(pages=8, size=100 * MB) -> bytes:
     return raw_pdf(objects)
 
 
+def pdf_object_stream_bomb(padding=200 * MB) -> bytes:
+    """The page tree sits in an object stream after 200 MB of spaces (~200 KB compressed):
+    counting the pages means inflating all of it."""
+    pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    header = b"2 %d 3 %d " % (padding, padding + len(pages) + 1)
+    packer = zlib.compressobj(9)
+    body = packer.compress(header)
+    body += b"".join(packer.compress(b" " * MB) for _ in range(padding // MB))
+    body += packer.compress(pages + b" " + page) + packer.flush()
+    out = bytearray(b"%PDF-1.7\n")
+    catalog = len(out)
+    out += b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    container = len(out)
+    out += (b"4 0 obj\n<< /Type /ObjStm /N 2 /First %d /Length %d /Filter /FlateDecode >>\n"
+            b"stream\n" % (len(header), len(body)) + body + b"\nendstream\nendobj\n")
+    xref = len(out)
+    entries = [(0, 0, 65535), (1, catalog, 0), (2, 4, 0), (2, 4, 1), (1, container, 0),
+               (1, xref, 0)]
+    table = b"".join(struct.pack(">BIH", *entry) for entry in entries)
+    out += (b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+            % len(table) + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return bytes(out)
+
+
 def pdf_with_pages(count: int) -> bytes:
     kids = b" ".join(b"%d 0 R" % (3 + index) for index in range(count))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",

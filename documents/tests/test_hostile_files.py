@@ -64,6 +64,7 @@ UPLOADS = [
     ("huge.webp", hostile.webp_claiming, "too large to process"),
     ("shared-stream.pdf", hostile.pdf_pages_sharing_one_stream, None),
     ("5000-pages.pdf", lambda: hostile.pdf_with_pages(5000), "at most 300"),
+    ("object-stream-bomb.pdf", hostile.pdf_object_stream_bomb, "structure is too large"),
     ("deep-tree.pdf", hostile.pdf_deep_page_tree, None),
     ("deep-arrays.pdf", hostile.pdf_deep_arrays, None),
     ("huge-page.pdf", hostile.pdf_huge_page, None),
