@@ -76,7 +76,7 @@ def main():
     for workers in (1, ocr.workers()):
         ocr.workers = lambda count=workers: count
         start = time.perf_counter()
-        ocr.pdf_pages_text(pdf, indexes)
+        list(ocr.pdf_pages_text(pdf, indexes))  # a generator: read every page
         results[workers] = time.perf_counter() - start
     print(f"\n### OCR (tesseract eng+rus, 300 dpi, {len(indexes)} dense scanned pages)\n")
     print("| parallel tesseract processes | total | pages per minute |\n|---|---|---|")
