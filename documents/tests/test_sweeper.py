@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_q.conf import Conf
+from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
-from documents import status, sweeper, tasks
+from documents import pipeline, status, sweeper, tasks
 from documents.models import Document
 
 from .conftest import LIPID_EN, text_pdf, upload
@@ -55,6 +56,25 @@ def test_a_document_whose_worker_died_is_processed_again(user, jobs_run_here):
     assert document.status == "completed", document.error
     assert document.attempts == 2 and document.metadata["sweeps"] == 1
     assert "atorvastatin" in document.extracted_text
+
+
+def test_a_job_stopped_by_the_django_q_timeout_is_recovered(user, monkeypatch, jobs_run_here):
+    # django-q2 raises its SystemExit-derived timeout inside the job: no `except Exception`
+    # sees it, so the row is left "processing" until the sweeper comes.
+    def times_out(document):
+        raise TimeoutException("Task exceeded maximum timeout value (600 seconds)")
+
+    document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "process", times_out)
+        with pytest.raises(TimeoutException):
+            tasks.process_document(document.pk)
+    document.refresh_from_db()
+    assert document.status == "processing"
+    age(document, sweeper.STALE_PROCESSING + timedelta(minutes=1))
+    assert sweeper.sweep_stale_documents() == {"requeued": 1, "failed": 0}
+    document.refresh_from_db()
+    assert document.status == "completed" and document.attempts == 2
 
 
 def test_an_enqueue_lost_after_upload_is_queued_again(signed_in_client, user, monkeypatch,
