@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .locks import user_lock
 from .models import DataExport
 from .userdata import file_names, owned_models
 
@@ -30,6 +31,11 @@ ACCOUNT_FIELDS = [
 ]
 
 logger = logging.getLogger(__name__)
+ACTIVE = (DataExport.Status.PENDING, DataExport.Status.RUNNING)
+
+
+class Cancelled(Exception):
+    """The export's row was cancelled or deleted (a newer request, an erased account)."""
 
 
 @dataclass
@@ -118,21 +124,37 @@ def build_now(user):
 
 
 def start_job(user) -> DataExport:
+    """Queues a job, or hands back the one already on its way: a new request never deletes
+    the row of a job that is still writing its zip."""
     from django_q.tasks import async_task
 
-    discard(user)
-    export = DataExport.objects.create(user=user)
+    with user_lock(user.pk):
+        running = DataExport.objects.for_user(user).filter(status__in=ACTIVE).first()
+        if running is not None:
+            return running
+        discard(user)
+        export = DataExport.objects.create(user=user)
     async_task("accounts.tasks.build_export", str(export.pk), task_name=f"export {export.pk}")
     return export
 
 
 def build_into_storage(export: DataExport) -> None:
-    """The job: write the zip to a temporary file, then save it through storage."""
-    DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.RUNNING, progress=0)
+    """The job: write the zip to a temporary file, then save it through storage.
+
+    Every step checks the row is still ours (not cancelled by an erase); the file is
+    recorded under the user's lock, and removed again if the row went away meanwhile.
+    """
+    started = DataExport.objects.filter(pk=export.pk, status__in=ACTIVE).update(
+        status=DataExport.Status.RUNNING, progress=0
+    )
+    if not started:
+        return  # cancelled while queued
+    mine = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.RUNNING)
 
     def progress(percent):
         # Never report 100 before the file is saved.
-        DataExport.objects.filter(pk=export.pk).update(progress=min(percent, 99))
+        if not mine.update(progress=min(percent, 99)):
+            raise Cancelled
 
     try:
         with tempfile.TemporaryFile() as target:
@@ -140,20 +162,43 @@ def build_into_storage(export: DataExport) -> None:
             size = target.tell()
             target.seek(0)
             export.file.save(filename(export.user), File(target), save=False)
-    except Exception as error:
-        DataExport.objects.filter(pk=export.pk).update(
-            status=DataExport.Status.FAILED, error=str(error)[:1000], finished=timezone.now()
-        )
+        with user_lock(export.user_id):
+            recorded = mine.update(
+                status=DataExport.Status.DONE, progress=100, file=export.file.name, size=size,
+                finished=timezone.now(),
+            )
+        if not recorded:
+            raise Cancelled
+    except Cancelled:
+        logger.info("export %s was cancelled", export.pk)
+        if export.file:
+            export.file.storage.delete(export.file.name)
+        return
+    except BaseException as error:
+        # BaseException: django-q2's timeout is a SystemExit; record it, then let it end
+        # the job as it means to.
+        mine.update(status=DataExport.Status.FAILED, error=failure_reason(error),
+                    finished=timezone.now())
         raise
-    DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.DONE, progress=100, file=export.file.name, size=size,
-        finished=timezone.now(),
+
+
+def failure_reason(error: BaseException) -> str:
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return "The export was stopped (time limit or shutdown). Please try again."
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def cancel_running(user, reason: str) -> int:
+    """Marks the user's queued and running exports failed; their jobs stop at the next
+    step and remove what they wrote. Call under `user_lock`."""
+    return DataExport.objects.for_user(user).filter(status__in=ACTIVE).update(
+        status=DataExport.Status.FAILED, error=reason, finished=timezone.now()
     )
 
 
 def discard(user) -> None:
-    """Remove the user's earlier zips, files first: only the newest is kept."""
-    for export in DataExport.objects.for_user(user):
+    """Remove the user's earlier finished zips, files first: only the newest is kept."""
+    for export in DataExport.objects.for_user(user).exclude(status__in=ACTIVE):
         if export.file:
             export.file.storage.delete(export.file.name)
         export.delete()
