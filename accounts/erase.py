@@ -68,12 +68,13 @@ def delete_user_prefixes(user_id, folders=USER_FOLDERS, storage=None) -> int:
     removed = 0
     for folder in folders:
         prefix = f"{folder}/{user_id}"
-        removed += _delete_tree(storage, prefix)
+        removed += delete_tree(storage, prefix)
         _remove_empty_folders(storage, f"{prefix}/x")
     return removed
 
 
-def _delete_tree(storage, prefix: str) -> int:
+def delete_tree(storage, prefix: str) -> int:
+    """Deletes every file under `prefix` (and, on local disk, its empty folders)."""
     try:
         folders, files = storage.listdir(prefix)
     except (FileNotFoundError, NotADirectoryError):
@@ -83,7 +84,8 @@ def _delete_tree(storage, prefix: str) -> int:
         storage.delete(f"{prefix}/{name}")
         removed += 1
     for folder in folders:
-        removed += _delete_tree(storage, f"{prefix}/{folder}")
+        removed += delete_tree(storage, f"{prefix}/{folder}")
+    _remove_empty_folders(storage, f"{prefix}/x")
     return removed
 
 

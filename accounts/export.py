@@ -11,10 +11,13 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core import serializers
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -31,6 +34,10 @@ ACCOUNT_FIELDS = [
 ]
 
 logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 2
+STALE_MARGIN_SECONDS = 60
+STOPPED = ("The export stopped unexpectedly (out of memory, the time limit or a restart) "
+           "and did not succeed when tried again.")
 ACTIVE = (DataExport.Status.PENDING, DataExport.Status.RUNNING)
 
 
@@ -144,16 +151,17 @@ def build_into_storage(export: DataExport) -> None:
     Every step checks the row is still ours (not cancelled by an erase); the file is
     recorded under the user's lock, and removed again if the row went away meanwhile.
     """
-    started = DataExport.objects.filter(pk=export.pk, status__in=ACTIVE).update(
-        status=DataExport.Status.RUNNING, progress=0
+    started = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PENDING).update(
+        status=DataExport.Status.RUNNING, progress=0, attempts=F("attempts") + 1,
+        heartbeat=timezone.now(),
     )
     if not started:
-        return  # cancelled while queued
+        return  # cancelled while queued, or another copy of the job has it
     mine = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.RUNNING)
 
     def progress(percent):
         # Never report 100 before the file is saved.
-        if not mine.update(progress=min(percent, 99)):
+        if not mine.update(progress=min(percent, 99), heartbeat=timezone.now()):
             raise Cancelled
 
     try:
@@ -186,6 +194,48 @@ def failure_reason(error: BaseException) -> str:
     if isinstance(error, SystemExit | KeyboardInterrupt):
         return "The export was stopped (time limit or shutdown). Please try again."
     return f"{type(error).__name__}: {error}"[:1000]
+
+
+def sweep_stale(now=None) -> dict:
+    """Exports whose job died without a word (killed for memory, the worker restarted, the
+    enqueue lost): queued again up to MAX_ATTEMPTS, then failed with the reason.
+
+    A running job beats at every step; a queued one only waits. Either is stale once it has
+    been quiet longer than the job time limit allows.
+    """
+    from django_q.tasks import async_task
+
+    now = now or timezone.now()
+    quiet_since = now - stale_after()
+    stale = DataExport.objects.filter(status__in=ACTIVE).filter(
+        Q(heartbeat__lt=quiet_since) | Q(heartbeat__isnull=True, created__lt=quiet_since)
+    )
+    counts = {"retried": 0, "failed": 0}
+    for row in stale:
+        current = DataExport.objects.filter(pk=row.pk, status=row.status, heartbeat=row.heartbeat)
+        if row.attempts >= MAX_ATTEMPTS:
+            if current.update(status=DataExport.Status.FAILED, finished=now, error=STOPPED):
+                counts["failed"] += 1
+                _delete_partial(row)
+            continue
+        if current.update(status=DataExport.Status.PENDING, progress=0, heartbeat=now):
+            _delete_partial(row)
+            async_task("accounts.tasks.build_export", str(row.pk), task_name=f"export {row.pk}")
+            counts["retried"] += 1
+    if any(counts.values()):
+        logger.warning("stale exports: %s", counts)
+    return counts
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.Q_CLUSTER.get("timeout", 600) + STALE_MARGIN_SECONDS)
+
+
+def _delete_partial(row) -> None:
+    """A killed job may have saved its zip without recording it: its folder goes."""
+    from .erase import delete_tree
+
+    delete_tree(row._meta.get_field("file").storage, f"exports/{row.user_id}/{row.pk}")
 
 
 def cancel_running(user, reason: str) -> int:

@@ -1,6 +1,6 @@
 """django-q2 entry points of the accounts app."""
 
-from .export import build_into_storage
+from .export import build_into_storage, sweep_stale
 from .models import DataExport, User
 
 
@@ -17,3 +17,8 @@ def sweep_erased_user_files(user_id: str) -> int:
     if User.objects.filter(pk=user_id).exists():
         return 0  # ids are not reused, but never touch a live account's files
     return delete_user_prefixes(user_id)
+
+
+def sweep_stale_exports() -> dict:
+    """Every five minutes: exports whose job was killed are retried, then failed."""
+    return sweep_stale()

@@ -67,7 +67,7 @@ def claim(pk, now: datetime) -> bool:
 def deliver_due(now: datetime | None = None) -> int:
     """Delivers every due notification; returns how many were sent."""
     now = now or timezone.now()
-    recover_interrupted(now)
+    sweep_stale(now)
     ids = list(due_notifications(now).order_by("scheduled_at").values_list("pk", flat=True)[:BATCH])
     sent = 0
     for pk in ids:
@@ -78,6 +78,33 @@ def deliver_due(now: datetime | None = None) -> int:
 
 INTERRUPTED = ("Delivery was interrupted after the message was handed over; it is not sent "
                "again so that it cannot arrive twice.")
+
+
+ABANDONED = ("Delivery was interrupted %(attempts)s times before the message could be sent "
+             "(the worker stopped); it is not tried again.")
+
+
+def sweep_stale(now: datetime | None = None) -> dict:
+    """Rows a dead worker left behind: "sending" ones (see `recover_interrupted`) and pending
+    ones whose every claim ended without an outcome (each kill took a claim; after
+    MAX_ATTEMPTS of them the row fails with the reason instead of looping forever)."""
+    now = now or timezone.now()
+    recovered = recover_interrupted(now)
+    abandoned = 0
+    for notification in Notification.objects.filter(
+        status=Notification.Status.PENDING, attempts__gte=MAX_ATTEMPTS, claimed_until__lt=now
+    ).select_related("user"):
+        with transaction.atomic():
+            if Notification.objects.filter(
+                pk=notification.pk, status=Notification.Status.PENDING,
+                attempts=notification.attempts, claimed_until__lt=now,
+            ).update(status=Notification.Status.FAILED, claimed_until=None,
+                     error=ABANDONED % {"attempts": notification.attempts}):
+                schedule_next(notification, now)
+                abandoned += 1
+    if abandoned:
+        log.warning("%d notifications failed after interrupted deliveries", abandoned)
+    return {"recovered": recovered, "abandoned": abandoned}
 
 
 def recover_interrupted(now: datetime | None = None) -> int:

@@ -139,3 +139,60 @@ def test_an_export_killed_by_the_job_timeout_is_failed_with_the_reason(user, ali
     assert job.status == DataExport.Status.FAILED
     assert "time limit" in job.error
     assert files_under(f"exports/{user.pk}") == []
+
+
+# --- The sweeper: exports whose job died without a word ----------------------------------
+
+
+def test_the_sweeper_is_scheduled():
+    schedule = Schedule.objects.get(name="accounts: sweep stale exports")
+    assert schedule.func == "accounts.tasks.sweep_stale_exports" and schedule.repeats < 0
+
+
+def test_a_killed_export_is_retried_then_failed_with_the_reason(user, alice_data, queued):
+    from datetime import timedelta
+
+    from accounts.tasks import sweep_stale_exports
+
+    job = export.start_job(user)
+    # What an out-of-memory kill leaves: the row "running", a half-written zip, no word.
+    DataExport.objects.filter(pk=job.pk).update(
+        status=DataExport.Status.RUNNING, attempts=1, progress=40,
+        heartbeat=timezone.now() - export.stale_after() - timedelta(seconds=1),
+    )
+    partial = default_storage.save(f"exports/{user.pk}/{job.pk}/anamnesis.zip",
+                                   ContentFile(b"PK half"))
+    fresh = DataExport.objects.create(user=alice_data.user, status=DataExport.Status.RUNNING,
+                                      attempts=1, heartbeat=timezone.now())
+    assert sweep_stale_exports() == {"retried": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == DataExport.Status.PENDING and not default_storage.exists(partial)
+    assert queued[-1] == (str(job.pk),)
+    fresh.refresh_from_db()
+    assert fresh.status == DataExport.Status.RUNNING  # still beating: left alone
+    fresh.delete()
+
+    # The retry is killed as well: then it fails, saying why.
+    build_export(str(job.pk))
+    DataExport.objects.filter(pk=job.pk).update(
+        status=DataExport.Status.RUNNING,
+        heartbeat=timezone.now() - export.stale_after() - timedelta(seconds=1),
+    )
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert sweep_stale_exports() == {"retried": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.status == DataExport.Status.FAILED and "stopped unexpectedly" in job.error
+    assert files_under(f"exports/{user.pk}/{job.pk}") == []
+
+
+def test_a_lost_enqueue_is_queued_again(user, alice_data, queued):
+    from datetime import timedelta
+
+    job = DataExport.objects.create(user=user)  # queued, but the broker never got it
+    DataExport.objects.filter(pk=job.pk).update(
+        created=timezone.now() - export.stale_after() - timedelta(minutes=1))
+    assert export.sweep_stale() == {"retried": 1, "failed": 0}
+    build_export(*queued[-1])
+    job.refresh_from_db()
+    assert job.status == DataExport.Status.DONE

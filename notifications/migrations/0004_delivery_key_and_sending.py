@@ -2,11 +2,26 @@
 
 from django.db import migrations, models
 
+NAME = 'notifications: sweep stale deliveries'
+FUNC = 'notifications.tasks.sweep_stale_deliveries'
+
+
+def create_schedule(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    Schedule.objects.update_or_create(
+        name=NAME, defaults={"func": FUNC, "schedule_type": "I", "minutes": 5, "repeats": -1}
+    )
+
+
+def remove_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('notifications', '0003_schedules'),
+        ("django_q", "0018_task_success_index"),
     ]
 
     operations = [
@@ -20,4 +35,5 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status'),
         ),
+        migrations.RunPython(create_schedule, remove_schedule),
     ]

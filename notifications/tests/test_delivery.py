@@ -292,3 +292,22 @@ def test_an_interrupted_in_app_notification_is_recorded_as_sent(user, notify, mo
     n.refresh_from_db()
     assert n.status == Notification.Status.SENT
     assert list(Notification.objects.unread_for(user)) == [n]
+
+
+def test_a_row_whose_every_claim_was_interrupted_fails_with_the_reason(user, notify):
+    from django_q.models import Schedule
+
+    from notifications import tasks
+
+    schedule = Schedule.objects.get(name="notifications: sweep stale deliveries")
+    assert schedule.func == "notifications.tasks.sweep_stale_deliveries"
+    n = notify(recurrence="0 8 * * *")
+    Notification.objects.filter(pk=n.pk).update(
+        scheduled_at=timezone.now() - timedelta(minutes=20),
+        attempts=delivery.MAX_ATTEMPTS,  # three claims, each ended by a killed worker
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    assert tasks.sweep_stale_deliveries() == {"recovered": 0, "abandoned": 1}
+    n.refresh_from_db()
+    assert n.status == Notification.Status.FAILED and "interrupted 3 times" in n.error
+    assert Notification.objects.filter(status="pending", recurrence="0 8 * * *").count() == 1
