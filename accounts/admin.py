@@ -14,9 +14,11 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from chats.models import TokenUsage
+from config.admin_files import FILE_FIELD_OVERRIDES
 from documents.models import Document
 
 from .models import DataExport, User
@@ -27,11 +29,15 @@ USAGE_DAYS = 30
 def admin_login(request, extra_context=None):
     """The admin signs in through allauth like everybody else, so rate limits and the
     second factor apply; Django's own admin login form would bypass both."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")  # never off to another site
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
-            return redirect(request.GET.get(REDIRECT_FIELD_NAME) or "admin:index")
+            return redirect(next_url)
         raise PermissionDenied
-    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
     return redirect_to_login(next_url, reverse("account_login"))
 
 
@@ -72,6 +78,7 @@ def pdf_bytes(user) -> int:
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    formfield_overrides = {**BaseUserAdmin.formfield_overrides, **FILE_FIELD_OVERRIDES}
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
