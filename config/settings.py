@@ -278,7 +278,8 @@ def mailer_from_url(url: str) -> dict:
     from urllib.parse import unquote, urlsplit
 
     if not url:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        # SMTP may still be set at runtime in the admin; without it mail goes to the log.
+        return {"BACKEND": "config.mail.RuntimeEmailBackend"}
     parts = urlsplit(url)
     return {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -369,12 +370,22 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_COOKIES else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is a promise to browsers that is hard to take back: only on request.
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_PRELOAD", False)
+# The scheme header of a reverse proxy is trusted only when configured: a client talking
+# to the server directly could otherwise claim HTTPS. Set it to the header your proxy
+# overwrites on every request, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + env("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_"), "https")
+    if env("SECURE_PROXY_SSL_HEADER") else None
+)
 SILENCED_SYSTEM_CHECKS = [
     # TLS is terminated by the reverse proxy, which also redirects HTTP to HTTPS.
     "security.W008",
 ]
+if not SECURE_HSTS_PRELOAD:
+    # Off on purpose (see above); SECURE_HSTS_PRELOAD=1 switches it on.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # --- Runtime settings (editable in the admin) -----------------------------------------
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"

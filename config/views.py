@@ -1,14 +1,14 @@
 """Pages that belong to the whole app: the dashboard, health check, placeholders."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.db.utils import Error as DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts.dashboard import dashboard_summary
+
+from . import health
 
 SECTION_TITLES = {
     "chats": _("Chats"),
@@ -40,10 +40,6 @@ def coming_soon(request, section, **kwargs):
 
 @never_cache
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return HttpResponse("ok", content_type="text/plain")
+    """JSON: database, cache and broker; 200 when all are reachable, else 503."""
+    healthy, body = health.report()
+    return JsonResponse(body, status=200 if healthy else 503)
