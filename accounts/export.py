@@ -133,16 +133,28 @@ def build_now(user):
 def start_job(user) -> DataExport:
     """Queues a job, or hands back the one already on its way: a new request never deletes
     the row of a job that is still writing its zip."""
-    from django_q.tasks import async_task
-
     with user_lock(user.pk):
         running = DataExport.objects.for_user(user).filter(status__in=ACTIVE).first()
         if running is not None:
             return running
         discard(user)
         export = DataExport.objects.create(user=user)
-    async_task("accounts.tasks.build_export", str(export.pk), task_name=f"export {export.pk}")
+    enqueue(export)
     return export
+
+
+def enqueue(export) -> bool:
+    """Queues the job. With the broker down (Redis) the row stays queued and the sweeper
+    queues it again later, instead of the page failing."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("accounts.tasks.build_export", str(export.pk), task_name=f"export {export.pk}")
+    except Exception as error:  # the broker's client raises its own connection errors
+        logger.warning("export %s not queued (%s: %s); the sweeper will retry",
+                       export.pk, type(error).__name__, error)
+        return False
+    return True
 
 
 def build_into_storage(export: DataExport) -> None:
@@ -203,8 +215,6 @@ def sweep_stale(now=None) -> dict:
     A running job beats at every step; a queued one only waits. Either is stale once it has
     been quiet longer than the job time limit allows.
     """
-    from django_q.tasks import async_task
-
     now = now or timezone.now()
     quiet_since = now - stale_after()
     stale = DataExport.objects.filter(status__in=ACTIVE).filter(
@@ -220,7 +230,7 @@ def sweep_stale(now=None) -> dict:
             continue
         if current.update(status=DataExport.Status.PENDING, progress=0, heartbeat=now):
             _delete_partial(row)
-            async_task("accounts.tasks.build_export", str(row.pk), task_name=f"export {row.pk}")
+            enqueue(row)
             counts["retried"] += 1
     if any(counts.values()):
         logger.warning("stale exports: %s", counts)

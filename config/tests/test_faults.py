@@ -180,3 +180,25 @@ def test_after_a_postgresql_restart_requests_recover_without_a_process_restart(l
     # connection is checked before reuse, CONN_HEALTH_CHECKS).
     assert get(f"{live.url}/healthz") == 200
     assert get(login) == 200
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_an_export_request_still_answers(signed_in_client, user, settings,
+                                                              monkeypatch):
+    from accounts import export
+    from accounts.models import DataExport
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+    monkeypatch.setattr("django_q.tasks.async_task", broker_down)
+    response = signed_in_client.post("/settings/export/", {"mode": "job"})
+    assert response.status_code == 302
+    job = DataExport.objects.get(user=user)
+    assert job.status == DataExport.Status.PENDING  # the sweeper queues it again later
+    monkeypatch.undo()
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **kw: queued.append(a))
+    DataExport.objects.filter(pk=job.pk).update(
+        created=timezone.now() - export.stale_after() - timedelta(seconds=1))
+    assert export.sweep_stale()["retried"] == 1 and queued
