@@ -39,13 +39,18 @@ def erase_account(user) -> None:
     with user_lock(user_id):
         User.objects.filter(pk=user_id).update(is_active=False)
         cancel_running(user, CANCELLED)
-    names = file_names(user)
-    for export in DataExport.objects.for_user(user).exclude(file=""):
-        names.append((export._meta.get_field("file"), export.file.name))
-    for field, name in names:
-        field.storage.delete(name)
-        _remove_empty_folders(field.storage, name)
-    removed = delete_user_prefixes(user_id, user_folders(user_id, [name for _f, name in names]))
+    try:
+        names = file_names(user)
+        for export in DataExport.objects.for_user(user).exclude(file=""):
+            names.append((export._meta.get_field("file"), export.file.name))
+        for field, name in names:
+            field.storage.delete(name)
+            _remove_empty_folders(field.storage, name)
+        removed = delete_user_prefixes(user_id, user_folders(user_id, [n for _f, n in names]))
+    except BaseException:
+        # The storage failed: the account stays, usable, so that it can be erased again.
+        User.objects.filter(pk=user_id).update(is_active=user.is_active)
+        raise
     with transaction.atomic():
         # Cascades reach every row that references the user, in every app.
         user.delete()

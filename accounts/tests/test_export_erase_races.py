@@ -196,3 +196,17 @@ def test_a_lost_enqueue_is_queued_again(user, alice_data, queued):
     build_export(*queued[-1])
     job.refresh_from_db()
     assert job.status == DataExport.Status.DONE
+
+
+def test_an_erase_the_storage_fails_leaves_a_usable_account(user, alice_data, monkeypatch):
+    def storage_down(name):
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr(default_storage, "delete", storage_down)
+    with pytest.raises(OSError):
+        erase.erase_account(user)
+    user.refresh_from_db()
+    assert user.is_active  # can sign in and erase again
+    monkeypatch.undo()
+    erase.erase_account(user)
+    assert not User.objects.filter(email="alice@example.com").exists()
