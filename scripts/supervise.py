@@ -14,7 +14,10 @@ the job worker (django-q2's qcluster) and the Telegram bot.
   sentinel waits for each worker to finish its current job (up to the 600 s job time
   limit) and then up to another `timeout` seconds for its monitor. Every further
   SIGTERM/SIGINT re-enters the same blocking handler, and the sentinel and its children
-  ignore SIGINT — so a stopped `make run` left a qcluster behind for ~16 minutes. A job
+  ignore SIGINT — so a stopped `make run` left a qcluster behind for ~16 minutes.
+  (Measured: with a 45 s job running, SIGTERM to qcluster's main process, then SIGINT and
+  SIGTERM again, it exited only when the job had finished, 47 s later, logging "has
+  stopped" three times: one per nested handler.) A job
   cut short here is settled by the stale-job sweepers (retried, then failed with the
   reason), so there is no need to wait for it.
 
