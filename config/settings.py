@@ -375,6 +375,8 @@ CONSTANCE_CONFIG_FIELDSETS = (
 )
 
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")
+# Any Anthropic-compatible server (Ollama, llama.cpp…); set alone, it configures the assistant.
+ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
 
 LOGGING = {

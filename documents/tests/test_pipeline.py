@@ -100,6 +100,7 @@ def test_image_only_pdf_gets_ocr_for_its_scanned_page_only(user, russian_scan, m
 
 def test_without_an_api_key_text_stages_run_and_the_document_is_searchable(user, settings):
     settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
     document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
     tasks.process_document(document.pk)
     document.refresh_from_db()
