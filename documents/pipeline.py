@@ -1,5 +1,7 @@
 """Processing one document, stage by stage: text → OCR → facts → summary.
 
+The facts stage does not fail the document (see facts_state.py).
+
 `process(document)` runs every stage or raises; the job wrapper in tasks.py moves the
 document between statuses (through status.py) and decides between retrying and `failed`.
 The file's type is handled by its reader (readers/); each stage is a small function that
@@ -11,7 +13,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from . import facts, readers, search, status
+from . import facts, facts_state, readers, search, status
 from .models import Document
 from .readers import RefusedFile
 
@@ -35,9 +37,12 @@ def process(document: Document) -> Document:
     render_preview(document, data)
     document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
     search.index_document(document)
+    # The facts have their own state (facts_state.py): the model's trouble never fails
+    # a document whose text is read. A new run starts their attempts again.
+    document.facts_attempts = 0
     if facts.is_available():
         status.set_stage(document, "facts")
-        facts.extract_facts(document)
+    if facts_state.run(document, data) == Document.FactsStatus.DONE:
         status.set_stage(document, "summary")
         facts.summarise(document)
     return document

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-from . import pipeline, status
+from accounts.locale import user_language
+
+from . import facts_state, pipeline, status
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,21 @@ def backoff(attempt: int) -> int:
     return BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1]
 
 
+def extract_waiting_facts() -> int:
+    """Every few minutes (schedule from migration 0004): facts waiting for a model."""
+    return facts_state.extract_waiting()
+
+
 def process_document(document_id: str) -> str:
     document = Document.objects.filter(pk=document_id).select_related("user").first()
     if document is None:
         return "gone"  # deleted while queued
+    # Whatever the job writes for the user (summary titles, reasons) is in their language.
+    with user_language(document.user):
+        return _process(document)
+
+
+def _process(document: Document) -> str:
     status.start_processing(document)
     try:
         pipeline.process(document)
