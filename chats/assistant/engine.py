@@ -32,6 +32,8 @@ MAX_TOKENS = 4096
 SOCKET_INTERVAL = 0.08
 SAVE_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
+NO_TOOLS = ("No tools are available with this model in this conversation: answer from what "
+            "is given here, and do not say that you saved, searched or scheduled anything.")
 
 
 @dataclass
@@ -178,6 +180,8 @@ class Turn:
 
     async def _stream(self, client, system, messages, tools):
         options = {"model": self.prepared.model, "max_tokens": MAX_TOKENS, "messages": messages}
+        if not tools:  # the guidance names tools: the model must not promise to use them
+            system = [*(system or []), {"type": "text", "text": NO_TOOLS}]
         if system:
             options["system"] = system
         if tools:

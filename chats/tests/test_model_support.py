@@ -144,6 +144,7 @@ async def test_a_chat_with_a_model_without_tools_answers_and_says_so(fake_anthro
     assert 'data-note="tools_unavailable"' in events[-1]["html"]
     assert "cannot use tools" in events[-1]["html"]
     assert len(fake_anthropic.rejected) == 1 and "tools" not in fake_anthropic.requests[1]
+    assert "No tools are available" in fake_anthropic.requests[1]["system"][-1]["text"]
     # Remembered: the next turn goes without tools at once, and still says so.
     await socket.send(action="send", content="And later?")
     events = await socket.until_finished()
