@@ -238,3 +238,14 @@ def test_the_periodic_job_writes_in_each_owners_language(user, make_user, settin
     facts_state.extract_waiting()
     document.refresh_from_db()
     assert document.facts_status == "waiting" and "перегружен" in document.facts_error
+
+
+def test_the_live_status_fragment_shows_the_facts_state_when_done(signed_in_client, user,
+                                                                  settings):
+    settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
+    document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
+    tasks.process_document(document.pk)
+    response = signed_in_client.get(reverse("documents:detail", args=[document.pk]),
+                                    {"fragment": "status"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'data-facts="waiting"' in response.content.decode()
