@@ -54,8 +54,7 @@ def run(document: Document, data: bytes | None = None) -> str:
         return Facts.WAITING
     attempts = document.facts_attempts + 1
     try:
-        images = page_images.images_of(document, data if data is not None else _read(document))
-        facts.extract_facts(document, images)
+        facts.extract_facts(document, _images(document, data))
     except (llm.NoToolAnswer, ValueError) as error:
         log.info("No facts for document %s: %s", document.pk, error)
         return _unavailable(document, attempts, _(
@@ -70,6 +69,15 @@ def run(document: Document, data: bytes | None = None) -> str:
         return _passing(document, attempts, classify(error))
     _set(document, Facts.DONE, facts_attempts=attempts)
     return Facts.DONE
+
+
+def _images(document: Document, data: bytes | None) -> list[bytes]:
+    """The scanned pages' images; none (the text goes alone) when they cannot be made."""
+    try:
+        return page_images.images_of(document, data if data is not None else _read(document))
+    except Exception:
+        log.warning("No page images for document %s", document.pk, exc_info=True)
+        return []
 
 
 def _server_message(error: anthropic.APIStatusError) -> str:

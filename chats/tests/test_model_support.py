@@ -165,3 +165,20 @@ async def test_a_model_with_tools_gets_no_note(fake_anthropic, user, chat_socket
     assert "tools" in fake_anthropic.requests[0]
     assert "data-note" not in events[-1]["html"]
     await socket.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_chat_answers_through_a_keyless_local_server(fake_anthropic, settings,
+                                                            monkeypatch, user, chat_socket):
+    settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = fake_anthropic.url
+    monkeypatch.delenv("ANTHROPIC_BASE_URL")
+    fake_anthropic.require_api_key = False
+    fake_anthropic.queue(Reply.text("Local answer."))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hi")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "done" and "Local answer." in events[-1]["html"]
+    await socket.close()
