@@ -249,3 +249,23 @@ def test_the_live_status_fragment_shows_the_facts_state_when_done(signed_in_clie
     response = signed_in_client.get(reverse("documents:detail", args=[document.pk]),
                                     {"fragment": "status"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'data-facts="waiting"' in response.content.decode()
+
+
+def test_page_images_are_few_and_reasonably_sized(user, fake_anthropic):
+    import base64
+    import io
+
+    import pymupdf
+    from PIL import Image
+
+    pdf = pymupdf.open()
+    for number in range(4):  # four scanned pages
+        pdf.insert_pdf(pymupdf.open(stream=image_only_pdf(scan_image([f"Page {number}"]))))
+    fake_anthropic.queue(Reply.tool("record_document", FACTS))
+    document = make_document(user, pdf.tobytes(), "application/pdf", "scans.pdf", pages=4)
+    tasks.process_document(document.pk)
+    images = image_parts(fake_anthropic.last_request)
+    assert len(images) == 3
+    for part in images:
+        image = Image.open(io.BytesIO(base64.b64decode(part["source"]["data"])))
+        assert image.format == "JPEG" and max(image.size) <= 1568
