@@ -112,9 +112,15 @@ def fake_anthropic(anthropic_server, settings):
     A scripted reply the real model could not have given (one contradicting the request's
     `tool_choice`) fails the test even if the app swallowed the server's 500; a test that
     provokes one on purpose clears `violations` after asserting it."""
+    from chats import model_support
+
+    # What the last test's server refused (tools, images) must not carry over.
+    default_model = settings.CONSTANCE_CONFIG["claude_model"][0]
+    model_support.forget(default_model)
     anthropic_server.reset()
     settings.ANTHROPIC_API_KEY = FAKE_API_KEY
     yield anthropic_server
+    model_support.forget(default_model)
     violations = list(anthropic_server.violations)
     anthropic_server.reset()
     assert not violations, f"the fake Anthropic server was scripted impossibly: {violations}"

@@ -2,12 +2,16 @@
 
 Every caller of the model (the chat engine, document extraction, the daily review) gets
 its client, model name and usage bookkeeping here; a one-shot structured answer (a
-forced tool call) is `ask_for_tool`. The SDK itself reads
-ANTHROPIC_BASE_URL, so any Anthropic-compatible endpoint works.
+forced tool call) is `ask_for_tool`, which also works with models that take no tools or
+no images (see model_support.py). Any Anthropic-compatible endpoint works: the API with
+ANTHROPIC_API_KEY, or a local server (Ollama, llama.cpp) named by ANTHROPIC_BASE_URL alone.
 """
 
 import asyncio
+import json
+import logging
 import os
+import re
 import weakref
 
 import anthropic
@@ -16,13 +20,27 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from . import model_support
 from .models import TokenUsage
 
+log = logging.getLogger(__name__)
+
 DEFAULT_TIMEOUT = 120.0
+# The SDK refuses to send a request without a key; local servers do not check it.
+LOCAL_SERVER_KEY = "local-server-without-key"
 
 
 def is_configured() -> bool:
-    return bool(settings.ANTHROPIC_API_KEY)
+    """A key for Anthropic's API, or the address of an Anthropic-compatible server."""
+    return bool(settings.ANTHROPIC_API_KEY or settings.ANTHROPIC_BASE_URL)
+
+
+def _client_options(options: dict) -> dict:
+    options.setdefault("timeout", DEFAULT_TIMEOUT)
+    options.setdefault("api_key", settings.ANTHROPIC_API_KEY or LOCAL_SERVER_KEY)
+    if settings.ANTHROPIC_BASE_URL:  # else the SDK reads the environment itself
+        options.setdefault("base_url", settings.ANTHROPIC_BASE_URL)
+    return options
 
 
 def model_name() -> str:
@@ -30,8 +48,7 @@ def model_name() -> str:
 
 
 def async_client(**options) -> anthropic.AsyncAnthropic:
-    options.setdefault("timeout", DEFAULT_TIMEOUT)
-    return anthropic.AsyncAnthropic(api_key=settings.ANTHROPIC_API_KEY, **options)
+    return anthropic.AsyncAnthropic(**_client_options(options))
 
 
 _loop_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -41,7 +58,8 @@ def shared_async_client() -> anthropic.AsyncAnthropic:
     """One client per event loop, reused across turns: building one costs ~50 ms (TLS
     context, connection pool) and reusing it keeps connections to the API warm."""
     loop = asyncio.get_running_loop()
-    key = (settings.ANTHROPIC_API_KEY, os.environ.get("ANTHROPIC_BASE_URL", ""))
+    key = (settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_BASE_URL,
+           os.environ.get("ANTHROPIC_BASE_URL", ""))
     cached = _loop_clients.get(loop)
     if cached is None or cached[0] != key:
         cached = (key, async_client())
@@ -50,8 +68,7 @@ def shared_async_client() -> anthropic.AsyncAnthropic:
 
 
 def sync_client(**options) -> anthropic.Anthropic:
-    options.setdefault("timeout", DEFAULT_TIMEOUT)
-    return anthropic.Anthropic(api_key=settings.ANTHROPIC_API_KEY, **options)
+    return anthropic.Anthropic(**_client_options(options))
 
 
 def record_usage(user, source: str, model: str, usage) -> None:
@@ -76,25 +93,94 @@ def record_usage(user, source: str, model: str, usage) -> None:
 
 
 class NoToolAnswer(ValueError):
-    """The model's reply held no call of the forced tool."""
+    """The model's reply held no call of the forced tool (nor, without tools, a JSON
+    object in its text)."""
 
 
-def ask_for_tool(user, source: str, tool: dict, *, system: str, content: str,
+def ask_for_tool(user, source: str, tool: dict, *, system: str, content: str | list,
                  max_tokens: int) -> dict:
     """One request whose answer must be a call of `tool` (a Messages API tool definition):
-    returns the tool's input, after adding the usage to `user`'s `source` total."""
+    returns the tool's input, after adding the usage to `user`'s `source` total.
+
+    `content` is the user turn: text, or content blocks (images included). A server that
+    refuses images gets the text blocks only; one that refuses tools is asked for the
+    same object as JSON in the answer's text. Both refusals are remembered per model."""
     model = model_name()
-    response = sync_client().messages.create(
-        model=model,
-        max_tokens=max_tokens,
-        system=system,
-        messages=[{"role": "user", "content": content}],
-        tools=[tool],
-        tool_choice={"type": "tool", "name": tool["name"]},
-    )
+    client = sync_client()
+    if model_support.lacks(model, model_support.IMAGES):
+        content = without_images(content)
+    if not model_support.lacks(model, model_support.TOOLS):
+        try:
+            response = _create(client, model, content, max_tokens=max_tokens, system=system,
+                               tools=[tool], tool_choice={"type": "tool", "name": tool["name"]})
+        except anthropic.APIStatusError as error:
+            if not model_support.refuses_tools(error):
+                raise
+            log.info("%s takes no tools; asking for JSON in text", model)
+            model_support.remember_lacks(model, model_support.TOOLS)
+        else:
+            record_usage(user, source, model, response.usage)
+            answer = next((block.input for block in response.content
+                           if block.type == "tool_use" and block.name == tool["name"]), None)
+            if not isinstance(answer, dict):
+                raise NoToolAnswer(f"no {tool['name']} call in the answer")
+            return answer
+    response = _create(client, model, content, max_tokens=max_tokens,
+                       system=f"{system}\n\n{json_instruction(tool)}")
     record_usage(user, source, model, response.usage)
-    answer = next((block.input for block in response.content
-                   if block.type == "tool_use" and block.name == tool["name"]), None)
-    if not isinstance(answer, dict):
-        raise NoToolAnswer(f"no {tool['name']} call in the answer")
+    text = "".join(block.text for block in response.content if block.type == "text")
+    answer = parse_json_object(text)
+    if answer is None:
+        raise NoToolAnswer(f"no JSON object for {tool['name']} in the answer")
     return answer
+
+
+def _create(client, model: str, content, **options):
+    """messages.create; without the image blocks (remembered) when the server refuses them."""
+    try:
+        return client.messages.create(model=model, messages=[{"role": "user", "content": content}],
+                                      **options)
+    except anthropic.APIStatusError as error:
+        if not (has_images(content) and model_support.refuses_images(error)):
+            raise
+    log.info("%s takes no images; sending the text only", model)
+    model_support.remember_lacks(model, model_support.IMAGES)
+    return client.messages.create(
+        model=model, messages=[{"role": "user", "content": without_images(content)}], **options)
+
+
+def has_images(content) -> bool:
+    return isinstance(content, list) and any(block.get("type") == "image" for block in content)
+
+
+def without_images(content):
+    if not has_images(content):
+        return content
+    return [block for block in content if block.get("type") != "image"]
+
+
+def json_instruction(tool: dict) -> str:
+    """The tool's contract restated for a model without tools: one JSON object in text."""
+    schema = json.dumps(tool["input_schema"], ensure_ascii=False)
+    return (f"Answer with one JSON object and nothing else — no explanation before or after. "
+            f"It is the input of `{tool['name']}` ({tool.get('description', '')}) and must "
+            f"match this JSON schema:\n{schema}")
+
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
+
+
+def parse_json_object(text: str) -> dict | None:
+    """The first JSON object in a model's text: inside a ```json fence or not, after
+    prose or before it. None when there is none."""
+    candidates = [match.group(1) for match in _FENCE.finditer(text or "")] + [text or ""]
+    decoder = json.JSONDecoder()
+    for candidate in candidates:
+        for match in re.finditer(r"\{", candidate):
+            try:
+                value, _end = decoder.raw_decode(candidate, match.start())
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None

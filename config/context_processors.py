@@ -1,8 +1,7 @@
 """What every page of the shell needs: the sidebar, the unread count, the other accounts."""
 
-from django.conf import settings
-
 from accounts.switching import other_accounts
+from chats import llm
 from notifications.models import Notification
 
 from .navigation import sections
@@ -15,7 +14,7 @@ def shell(request):
     return {
         "nav_sections": sections(request),
         "unread_count": unread_count(user),
-        "assistant_configured": bool(settings.ANTHROPIC_API_KEY),
+        "assistant_configured": llm.is_configured(),
         "switch_accounts": other_accounts(request),
     }
 

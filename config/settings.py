@@ -403,6 +403,8 @@ CONSTANCE_CONFIG_FIELDSETS = (
 )
 
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")
+# Any Anthropic-compatible server (Ollama, llama.cpp…); set alone, it configures the assistant.
+ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
 
 # Secrets known from the environment are masked in every log line (accounts/log_redaction.py);

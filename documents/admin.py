@@ -28,12 +28,14 @@ add_usage(Usage(STORAGE, total=lambda: sum_per_user(Document.objects.all(), "fil
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("filename", "user", "mime_type", "file_size", "status", "attempts", "created")
-    list_filter = ("status", "doc_type", "mime_type")
+    list_display = ("filename", "user", "mime_type", "file_size", "status", "attempts",
+                    "facts_status", "created")
+    list_filter = ("status", "facts_status", "doc_type", "mime_type")
     search_fields = ("filename", "user__email", "sha256")
     readonly_fields = ("user", stored_file("file", _("file")), stored_file("preview", _("preview")),
-                       "mime_type", "file_size", "sha256", "page_count", "attempts", "created",
-                       "updated")
+                       "mime_type", "file_size", "sha256", "page_count", "attempts",
+                       "facts_status", "facts_error", "facts_attempts", "facts_edited",
+                       "created", "updated")
     exclude = ("file", "preview", "extracted_text", "metadata")
     list_select_related = ("user",)
 

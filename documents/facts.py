@@ -1,7 +1,10 @@
 """Structured extraction by the model, and the document's summary in the memory.
 
 The model is made to answer through one forced tool (`record_document`) whose JSON
-schema is the shape we store in `Document.metadata`; its answer is cleaned before use.
+schema is the shape we store in `Document.metadata` (a model without tools answers the
+same object as JSON in text, see chats.llm.ask_for_tool); its answer is cleaned before
+use. Scans and photos go with their page images. When this runs and what its state is
+live in facts_state.py.
 """
 
 import datetime
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 from chats import llm
 from memory.models import MemoryEntry
 
+from . import page_images
 from .models import Document
 
 MAX_TEXT_CHARS = 60_000
@@ -55,7 +59,8 @@ SYSTEM = (
     "an imaging report…) as extracted by OCR, and record its facts with the "
     "record_document tool. Copy analyte names, values and units as written; give the "
     "reference range as written (e.g. '3.5-5.0' or '< 5.2'); flag values outside it. "
-    "Never invent values that are not in the text."
+    "Never invent values that are not in the text. Images of the pages may come with the "
+    "text: read the values from them where the OCR text is garbled."
 )
 
 
@@ -63,14 +68,17 @@ def is_available() -> bool:
     return llm.is_configured()
 
 
-def extract_facts(document: Document) -> dict:
-    """Asks the model for the document's facts and stores them in `metadata`."""
+def extract_facts(document: Document, images: list[bytes] = ()) -> dict:
+    """Asks the model for the document's facts and stores them in `metadata`; `images` are
+    JPEGs of its scanned pages (see page_images.py), sent before the text."""
+    text = (f"File name: {document.filename}\n\n<document>\n"
+            f"{document.extracted_text[:MAX_TEXT_CHARS]}\n</document>")
+    content = text
+    if images:
+        content = [*page_images.image_blocks(images), {"type": "text", "text": text}]
     try:
-        answer = llm.ask_for_tool(
-            document.user, "document", RECORD_TOOL, system=SYSTEM, max_tokens=4096,
-            content=f"File name: {document.filename}\n\n<document>\n"
-            f"{document.extracted_text[:MAX_TEXT_CHARS]}\n</document>",
-        )
+        answer = llm.ask_for_tool(document.user, "document", RECORD_TOOL, system=SYSTEM,
+                                  max_tokens=4096, content=content)
     except llm.NoToolAnswer as error:
         raise ValueError(_("The model did not return the document's facts.")) from error
     metadata = clean(answer)

@@ -1,4 +1,7 @@
-"""The report compilation form: every choice is limited to the signed-in user's objects."""
+"""The report compilation form (every choice is limited to the signed-in user's objects)
+and the user's correction of a document's facts."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,3 +45,53 @@ class ReportForm(forms.Form):
                 or data.get("chat")):
             raise forms.ValidationError(_("Choose at least one thing to put in the report."))
         return data
+
+
+class FactsForm(forms.Form):
+    """The user's correction of what the model read (or their own entry of it)."""
+
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=Document.DocType.choices)
+    document_date = forms.DateField(label=_("Document date"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    provider = forms.CharField(label=_("Clinic, lab or doctor"), max_length=200, required=False)
+    summary = forms.CharField(label=_("Summary"), max_length=4000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    @classmethod
+    def initial_for(cls, document) -> dict:
+        metadata = document.metadata or {}
+        return {"doc_type": document.doc_type, "document_date": document.document_date,
+                "provider": metadata.get("provider", ""), "summary": metadata.get("summary", "")}
+
+
+class LabValueForm(forms.Form):
+    analyte = forms.CharField(label=_("Analyte"), max_length=120, required=False)
+    value = forms.CharField(label=_("Value"), max_length=60, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    reference_range = forms.CharField(label=_("Reference range"), max_length=60, required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=[
+        ("", "—"), ("low", _("Low")), ("high", _("High")), ("normal", _("Normal")),
+        ("abnormal", _("Abnormal"))])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("analyte", "").strip() and any(
+            data.get(name) for name in ("value", "unit", "reference_range")
+        ):
+            raise forms.ValidationError(_("Name the analyte of this value."))
+        return data
+
+    def lab_value(self) -> dict | None:
+        """The row as stored in `metadata["lab_values"]`; None for an empty or deleted row."""
+        data = self.cleaned_data
+        if data.get("DELETE") or not data.get("analyte", "").strip():
+            return None
+        value = data.get("value", "").strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", value):
+            value = float(value) if "." in value else int(value)
+        return {"analyte": data["analyte"], "value": value, "unit": data.get("unit", ""),
+                "reference_range": data.get("reference_range", ""), "flag": data.get("flag", "")}
+
+
+LabValueFormSet = forms.formset_factory(LabValueForm, extra=1, can_delete=True, max_num=300,
+                                        absolute_max=300, validate_max=True)

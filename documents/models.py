@@ -36,6 +36,16 @@ class Document(models.Model):
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
 
+    class FactsStatus(models.TextChoices):
+        """The structured facts, apart from the document's own status: a document whose
+        text is read is completed and searchable whatever the model does."""
+
+        NONE = "", _("Not yet")
+        WAITING = "waiting", _("Waiting for a model")
+        DONE = "done", _("Extracted")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+        FAILED = "failed", _("Failed")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
@@ -59,6 +69,13 @@ class Document(models.Model):
     # Where processing is now (text, ocr, facts, summary), shown as live progress.
     stage = models.CharField(_("stage"), max_length=20, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    facts_status = models.CharField(
+        _("facts"), max_length=12, choices=FactsStatus.choices, default="", blank=True
+    )
+    facts_error = models.TextField(_("why the facts are missing"), blank=True)
+    facts_attempts = models.PositiveSmallIntegerField(_("facts attempts"), default=0)
+    # Set when the user corrected the facts by hand: later runs keep their corrections.
+    facts_edited = models.DateTimeField(_("facts corrected by the user"), null=True, blank=True)
     preview = models.FileField(_("preview"), upload_to=preview_path, max_length=500, blank=True)
     # PostgreSQL only (GIN-indexed, English + Russian); SQLite keeps an FTS5 table instead.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -81,8 +98,6 @@ class Document(models.Model):
 
     @property
     def is_busy(self):
-        if self.stage == "budget":  # waiting for the month's token budget, not working
-            return False
         return self.status in (self.Status.PENDING, self.Status.PROCESSING)
 
     def delete_with_files(self):

@@ -1,5 +1,7 @@
 """Processing one document, stage by stage: text → OCR → facts → summary.
 
+The facts stage does not fail the document (see facts_state.py).
+
 `process(document)` runs every stage or raises; the job wrapper in tasks.py moves the
 document between statuses (through status.py) and decides between retrying and `failed`.
 The file's type is handled by its reader (readers/), run in the sandbox; each stage is a
@@ -11,15 +13,11 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from chats import budget
-
-from . import facts, search, status
+from . import facts, facts_state, search, status
 from .models import Document
 from .readers import RefusedFile, sandbox
 
 log = logging.getLogger(__name__)
-
-BUDGET_STAGE = "budget"
 
 
 class PermanentFailure(Exception):
@@ -41,22 +39,14 @@ def process(document: Document) -> Document:
     store_preview(document, read.preview)
     document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
     search.index_document(document)
-    if facts.is_available() and budget.is_reached(document.user):
-        return wait_for_budget(document)
+    # The facts have their own state (facts_state.py): the model's trouble never fails
+    # a document whose text is read. A new run starts their attempts again.
+    document.facts_attempts = 0
     if facts.is_available():
         status.set_stage(document, "facts")
-        facts.extract_facts(document)
+    if facts_state.run(document, data) == Document.FactsStatus.DONE:
         status.set_stage(document, "summary")
         facts.summarise(document)
-    return document
-
-
-def wait_for_budget(document: Document) -> Document:
-    """The user's monthly token budget is used up: the document keeps its text (it is
-    searchable) and waits; processing it again once there is budget adds the facts."""
-    status.wait(document, BUDGET_STAGE, _(
-        "Waiting for the monthly token budget: the text is saved and searchable; facts and "
-        "a summary will follow when there is budget."))
     return document
 
 

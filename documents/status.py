@@ -73,8 +73,3 @@ def sweep(document: Document, reason: str, give_up: bool) -> bool:
         document.refresh_from_db(fields=["status", "stage", "error", "metadata", "updated"])
     return bool(moved)
 
-
-def wait(document: Document, stage: str, reason: str) -> None:
-    """Parked until something outside the job changes (e.g. the token budget): pending, with
-    `stage` saying what it waits for, and the reason shown."""
-    _update(document, status=Status.PENDING, stage=stage, error=reason[:2000])

@@ -21,7 +21,6 @@ from accounts.locale import user_language
 
 from . import status, tasks
 from .models import Document
-from .pipeline import BUDGET_STAGE
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +36,7 @@ def stale(now) -> list[Document]:
         Document.objects.filter(
             Q(status=Document.Status.PENDING, updated__lt=now - STALE_PENDING)
             | Q(status=Document.Status.PROCESSING, updated__lt=now - STALE_PROCESSING)
-        )
-        # Parked on purpose (the owner's token budget), not lost: the budget job resumes it.
-        .exclude(status=Document.Status.PENDING, stage=BUDGET_STAGE)
-        .select_related("user")[:500]
+        ).select_related("user")[:500]
     )
 
 

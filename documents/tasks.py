@@ -11,7 +11,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-from . import pipeline, status
+from accounts.locale import user_language
+
+from . import facts_state, pipeline, status
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -40,10 +42,21 @@ def backoff(attempt: int) -> int:
     return BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS)) - 1]
 
 
+def extract_waiting_facts() -> int:
+    """Every few minutes (schedule from migration 0004): facts waiting for a model."""
+    return facts_state.extract_waiting()
+
+
 def process_document(document_id: str) -> str:
     document = Document.objects.filter(pk=document_id).select_related("user").first()
     if document is None:
         return "gone"  # deleted while queued
+    # Whatever the job writes for the user (summary titles, reasons) is in their language.
+    with user_language(document.user):
+        return _process(document)
+
+
+def _process(document: Document) -> str:
     if not status.start_processing(document):
         return "skipped"  # taken by another job, or no longer waiting
     try:
@@ -65,26 +78,5 @@ def process_document(document_id: str) -> str:
             name=f"retry document {document.pk} at {next_run.isoformat()}",
         )
         return "retry"
-    if document.status == Document.Status.PENDING:  # parked (e.g. the token budget)
-        return "waiting"
     status.complete(document)
     return "completed"
-
-
-def resume_budget_waiting() -> int:
-    """Hourly: documents that waited for their owner's monthly token budget (a new month,
-    or a raised budget) are processed again. Returns how many were queued."""
-    from chats import budget
-
-    waiting = (Document.objects.filter(status=Document.Status.PENDING,
-                                       stage=pipeline.BUDGET_STAGE)
-               .select_related("user").order_by("created"))
-    queued, reached = 0, {}
-    for document in waiting.iterator():
-        user = document.user
-        if user.pk not in reached:
-            reached[user.pk] = budget.is_reached(user)
-        if not reached[user.pk]:
-            reindex(document)
-            queued += 1
-    return queued

@@ -1,4 +1,5 @@
-"""Document pages: list and upload, search, detail, preview, download, reindex, delete."""
+"""Document pages: list and upload, search, detail (with the facts' correction), preview,
+download, reindex, delete."""
 
 from constance import config
 from django.contrib import messages
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import rate_limits
 
+from . import facts_state, tasks, uploads
 from . import search as document_search
-from . import tasks, uploads
+from .forms import FactsForm, LabValueFormSet
 from .models import Document
 from .readers import RefusedFile
 
@@ -94,7 +96,33 @@ def detail(request, pk):
             # Finished: reload once so the text, values and preview appear too.
             response["HX-Refresh"] = "true"
         return response
-    return render(request, "documents/detail.html", {"document": document})
+    return render(request, "documents/detail.html", detail_context(document))
+
+
+def detail_context(document, form=None, formset=None) -> dict:
+    lab_values = (document.metadata or {}).get("lab_values") or []
+    return {
+        "document": document,
+        "facts_form": form or FactsForm(initial=FactsForm.initial_for(document)),
+        "lab_formset": formset or LabValueFormSet(initial=lab_values, prefix="lab"),
+    }
+
+
+@login_required
+@require_POST
+def correct_facts(request, pk):
+    """The user's correction of the facts; kept when the document is processed again."""
+    document = owned(request, pk)
+    form = FactsForm(request.POST)
+    formset = LabValueFormSet(request.POST, prefix="lab")
+    if not (form.is_valid() and formset.is_valid()):
+        messages.error(request, _("The facts were not saved: check the marked fields."))
+        return render(request, "documents/detail.html",
+                      detail_context(document, form, formset), status=400)
+    lab_values = [value for row in formset if (value := row.lab_value()) is not None]
+    facts_state.save_corrections(document, form.cleaned_data, lab_values)
+    messages.success(request, _("Your corrections were saved."))
+    return redirect("documents:detail", pk=document.pk)
 
 
 @login_required

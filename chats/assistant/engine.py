@@ -14,15 +14,16 @@ import logging
 import time
 from dataclasses import dataclass
 
+import anthropic
 from asgiref.sync import sync_to_async
 from django.utils import translation
 
-from .. import live, llm, tool_registry
+from .. import live, llm, model_support, tool_registry
 from ..models import Chat, Message
 from . import context, persistence, stopping, untrusted
 from .context import TurnContext
 from .errors import classify
-from .reply import DONE, ERROR, STOPPED, Reply
+from .reply import DONE, ERROR, STOPPED, TOOLS_UNAVAILABLE, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ MAX_TOKENS = 4096
 SOCKET_INTERVAL = 0.08
 SAVE_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
+NO_TOOLS = ("No tools are available with this model in this conversation: answer from what "
+            "is given here, and do not say that you saved, searched or scheduled anything.")
 
 
 @dataclass
@@ -143,11 +146,20 @@ class Turn:
     async def _converse(self) -> None:
         ctx = self.prepared.context
         messages = ctx.messages
-        tools = [tool.definition() for tool in tool_registry.all_tools()]
+        tools = await self._tools()
         client = llm.shared_async_client()
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
-            final = await self._stream(client, ctx.system, messages, tools)
+            try:
+                final = await self._stream(client, ctx.system, messages, tools)
+            except anthropic.APIStatusError as error:
+                # A local server whose model takes no tools: once more without them.
+                if not (tools and model_support.refuses_tools(error)):
+                    raise
+                await model_support.aremember_lacks(self.prepared.model, model_support.TOOLS)
+                tools = []
+                self.reply.add_note(TOOLS_UNAVAILABLE)
+                final = await self._stream(client, ctx.system, messages, tools)
             self.reply.add_usage(final.usage)
             self.reply.model, self.reply.stop_reason = final.model, final.stop_reason or ""
             await sync_to_async(llm.record_usage)(self.user, "chat", final.model, final.usage)
@@ -159,8 +171,17 @@ class Turn:
             messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
 
+    async def _tools(self) -> list[dict]:
+        """The tools' definitions, unless this model is known to refuse tools."""
+        if await model_support.alacks(self.prepared.model, model_support.TOOLS):
+            self.reply.add_note(TOOLS_UNAVAILABLE)
+            return []
+        return [tool.definition() for tool in tool_registry.all_tools()]
+
     async def _stream(self, client, system, messages, tools):
         options = {"model": self.prepared.model, "max_tokens": MAX_TOKENS, "messages": messages}
+        if not tools:  # the guidance names tools: the model must not promise to use them
+            system = [*(system or []), {"type": "text", "text": NO_TOOLS}]
         if system:
             options["system"] = system
         if tools:

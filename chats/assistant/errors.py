@@ -42,8 +42,8 @@ def message_for(code: str) -> str:
     messages = {
         "not_configured": _(
             "The assistant is not configured. An administrator needs to set ANTHROPIC_API_KEY "
-            "(and ANTHROPIC_BASE_URL for a local Anthropic-compatible server) in the "
-            "environment and restart Anamnesis."
+            "(Anthropic's API) or ANTHROPIC_BASE_URL alone (a local Anthropic-compatible "
+            "server such as Ollama or llama.cpp) in the environment and restart Anamnesis."
         ),
         "authentication": _(
             "The AI service rejected the API key. An administrator needs to check "

@@ -13,6 +13,8 @@ from ..markdown import render_markdown
 
 STREAMING, DONE, STOPPED = "streaming", "done", "stopped"
 ERROR, INTERRUPTED = "error", "interrupted"
+# Notes shown under an answer (muted), by code; the page translates them.
+TOOLS_UNAVAILABLE = "tools_unavailable"
 
 
 @dataclass
@@ -24,6 +26,11 @@ class Reply:
     stop_reason: str = ""
     error: dict | None = None
     rounds: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add_note(self, code: str) -> None:
+        if code not in self.notes:
+            self.notes.append(code)
 
     def add_text(self, text: str) -> None:
         if not self.parts or self.parts[-1]["type"] != "text":
@@ -65,4 +72,6 @@ class Reply:
             data["error"] = self.error
         if self.rounds:
             data["rounds"] = self.rounds
+        if self.notes:
+            data["notes"] = list(self.notes)
         return data

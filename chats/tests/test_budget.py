@@ -65,9 +65,8 @@ async def test_a_chat_turn_over_budget_says_so_and_calls_no_model(fake_anthropic
 
 
 @pytest.mark.django_db
-def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, client,
-                                                          monkeypatch):
-    from documents import search, tasks
+def test_a_document_over_budget_keeps_its_text_and_its_facts_wait(user, fake_anthropic, client):
+    from documents import facts_state, search, tasks
     from documents.tests.conftest import LIPID_EN, text_pdf
     from documents.tests.test_pipeline import make_document
 
@@ -77,7 +76,7 @@ def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, c
     document = make_document(user, text_pdf(LIPID_EN), "application/pdf", "lipids.pdf")
     tasks.process_document(document.pk)
     document.refresh_from_db()
-    assert document.status == "pending" and document.stage == "budget"
+    assert document.status == "completed" and document.facts_status == "waiting"
     assert "atorvastatin" in document.extracted_text
     assert [hit.document_id for hit in search.search(user, "atorvastatin")] == [str(document.pk)]
     assert fake_anthropic.requests == []
@@ -85,22 +84,19 @@ def test_a_document_over_budget_keeps_its_text_and_waits(user, fake_anthropic, c
 
     client.force_login(user)
     page = client.get(f"/documents/{document.pk}/").content.decode()
-    assert "Waiting for token budget" in page and "hx-trigger=\"every 2s\"" not in page
+    assert "Waiting for the monthly token budget" in page and 'hx-trigger="every 2s"' not in page
 
-    # Still no budget: the hourly job leaves it waiting.
-    assert tasks.resume_budget_waiting() == 0
-    # A higher budget: the hourly job processes it again, and the facts come.
+    # Still no budget: the periodic job leaves it waiting, without spending an attempt.
+    assert facts_state.extract_waiting() == 0
+    # A higher budget: the periodic job extracts the facts.
     user.monthly_token_budget = 0
     user.save()
     fake_anthropic.queue(Reply.tool("record_document", {"doc_type": "lab_result",
-                                                        "summary": "Lipids."}))
-    queued = []
-    monkeypatch.setattr(tasks, "enqueue", queued.append)
-    assert tasks.resume_budget_waiting() == 1
-    assert queued == [document.pk]
-    tasks.process_document(document.pk)
+                                                        "summary": "Lipids.",
+                                                        "findings": [], "lab_values": []}))
+    assert facts_state.extract_waiting() == 1
     document.refresh_from_db()
-    assert document.status == "completed" and len(fake_anthropic.requests) >= 1
+    assert document.facts_status == "done" and len(fake_anthropic.requests) >= 1
 
 
 @pytest.mark.django_db

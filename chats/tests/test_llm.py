@@ -19,6 +19,7 @@ def test_usage_adds_up_per_user_day_and_source(user, other_user):
 
 def test_configuration_follows_the_key(settings):
     settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
     assert not llm.is_configured()
     settings.ANTHROPIC_API_KEY = "k"
     assert llm.is_configured()

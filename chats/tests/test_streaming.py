@@ -102,6 +102,7 @@ async def test_mid_stream_failure_keeps_what_arrived(fake_anthropic, user, chat_
 
 async def test_without_api_key_the_chat_says_how_to_configure(settings, user, chat_socket):
     settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
     chat = await Chat.objects.acreate(user=user)
     socket = chat_socket(user, chat.pk)
     await socket.connect()

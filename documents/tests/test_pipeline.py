@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-from documents import search, status, tasks
+from documents import pipeline, search, status, tasks
 from documents.models import Document
 from memory.models import MemoryEntry
 from tests.fakes.anthropic_server import Reply
@@ -107,10 +107,12 @@ def test_image_only_pdf_gets_ocr_for_its_scanned_page_only(user, russian_scan, m
 
 def test_without_an_api_key_text_stages_run_and_the_document_is_searchable(user, settings):
     settings.ANTHROPIC_API_KEY = ""
+    settings.ANTHROPIC_BASE_URL = ""
     document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
     tasks.process_document(document.pk)
     document.refresh_from_db()
     assert document.status == "completed" and document.metadata == {}
+    assert document.facts_status == "waiting"
     assert [hit.document_id for hit in search.search(user, "atorvastatin")] == [str(document.pk)]
     assert not MemoryEntry.objects.exists()
 
@@ -142,8 +144,12 @@ def test_model_extracts_facts_into_metadata_and_a_summary_memory(user, fake_anth
     assert MemoryEntry.objects.get(source_document=document).content.startswith("Updated.")
 
 
-def test_model_failure_retries_with_backoff_then_fails_with_the_reason(user, fake_anthropic):
-    fake_anthropic.responder = lambda body: Reply.http_error(400, "invalid_request_error")
+def test_a_failure_retries_with_backoff_then_fails_with_the_reason(user, monkeypatch):
+    # Storage that cannot be reached (S3 down) is simulated: no real part fails on demand.
+    def unreachable(document):
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr(pipeline, "read_file", unreachable)
     document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
     assert tasks.process_document(document.pk) == "retry"
     document.refresh_from_db()
@@ -151,23 +157,36 @@ def test_model_failure_retries_with_backoff_then_fails_with_the_reason(user, fak
     retry = Schedule.objects.get(func=tasks.JOB, args__contains=str(document.pk))
     assert retry.schedule_type == Schedule.ONCE
     assert 25 <= (retry.next_run - document.updated).total_seconds() <= 40
-    # The text stages' work is kept and searchable while it waits.
-    assert search.search(user, "atorvastatin")
     assert tasks.process_document(document.pk) == "retry"
     assert tasks.process_document(document.pk) == "failed"
     document.refresh_from_db()
     assert document.status == "failed" and document.attempts == tasks.MAX_ATTEMPTS
-    assert "Processing failed" in document.error and "400" in document.error
+    assert "Processing failed" in document.error and "storage unreachable" in document.error
 
 
-def test_retry_after_a_failure_completes(user, fake_anthropic):
-    # The SDK retries an overload twice by itself; the job retries after that.
-    fake_anthropic.queue(*[Reply.http_error(529)] * 3, Reply.tool("record_document", FACTS))
+def test_a_model_error_leaves_the_document_completed_with_the_reason(user, fake_anthropic):
+    fake_anthropic.responder = lambda body: Reply.http_error(400, "invalid_request_error")
     document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
-    assert tasks.process_document(document.pk) == "retry"
     assert tasks.process_document(document.pk) == "completed"
     document.refresh_from_db()
     assert document.status == "completed" and document.error == ""
+    assert document.facts_status == "unavailable"
+    assert "refused the request: Invalid request" in document.facts_error
+    assert search.search(user, "atorvastatin")  # the text is searchable all the same
+
+
+def test_a_passing_model_failure_is_retried_by_the_periodic_job(user, fake_anthropic):
+    # The SDK retries an overload twice by itself; the periodic job retries after that.
+    fake_anthropic.queue(*[Reply.http_error(529)] * 3, Reply.tool("record_document", FACTS))
+    document = make_document(user, text_pdf(LIPID_EN), "application/pdf")
+    assert tasks.process_document(document.pk) == "completed"
+    document.refresh_from_db()
+    assert document.facts_status == "waiting" and "overloaded" in document.facts_error
+    assert tasks.extract_waiting_facts() == 1
+    document.refresh_from_db()
+    assert document.status == "completed" and document.facts_status == "done"
+    assert document.facts_error == "" and document.doc_type == "lab_result"
+    assert MemoryEntry.objects.filter(source_document=document).exists()
 
 
 def test_encrypted_pdf_fails_at_once_with_that_reason(user):

@@ -1,0 +1,72 @@
+"""Page images of scans and photos, for models that read images as well as OCR text.
+
+Only files whose text came from OCR get images (photos, TIFF scans, PDFs without a text
+layer on their pages); a PDF with a text layer says everything in its text. At most
+MAX_PAGES pages, each a JPEG whose long side is at most LONG_SIDE pixels — about what
+the Messages API uses before it scales an image down itself.
+"""
+
+import base64
+import io
+
+import pymupdf
+from PIL import Image
+
+from .models import Document
+from .readers import RefusedFile
+from .readers.image import ImageReader, decoded, frames, open_image
+from .readers.pdf import MIN_TEXT_CHARS, PDF, open_pdf
+
+MAX_PAGES = 3
+LONG_SIDE = 1568
+QUALITY = 80
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    image = image.convert("RGB")
+    image.thumbnail((LONG_SIDE, LONG_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=QUALITY)
+    return buffer.getvalue()
+
+
+def _pdf_scans(data: bytes) -> list[bytes]:
+    with open_pdf(data) as pdf:
+        scanned = [page for page in pdf if len(page.get_text().strip()) < MIN_TEXT_CHARS]
+        pages = []
+        for page in scanned[:MAX_PAGES]:
+            zoom = LONG_SIDE / max(page.rect.width, page.rect.height, 1)
+            pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom))
+            pages.append(_jpeg(Image.frombytes("RGB", (pixmap.width, pixmap.height),
+                                               pixmap.samples)))
+        return pages
+
+
+def _photo_pages(data: bytes) -> list[bytes]:
+    # One frame decoded at a time, under the readers' pixel limits (the file already went
+    # through them in the sandbox when its text was read).
+    pages = []
+    for frame in frames(open_image(data)):
+        pages.append(_jpeg(decoded(frame)))
+        if len(pages) == MAX_PAGES:
+            break
+    return pages
+
+
+def images_of(document: Document, data: bytes) -> list[bytes]:
+    """JPEG images of the document's scanned pages; none for text files and text PDFs."""
+    try:
+        if document.mime_type == PDF:
+            return _pdf_scans(data)
+        if document.mime_type in ImageReader.extensions:
+            return _photo_pages(data)
+    except RefusedFile:
+        return []
+    return []
+
+
+def image_blocks(images: list[bytes]) -> list[dict]:
+    """Messages API image content blocks."""
+    return [{"type": "image", "source": {"type": "base64", "media_type": "image/jpeg",
+                                         "data": base64.b64encode(image).decode("ascii")}}
+            for image in images]
