@@ -2,7 +2,7 @@ from django.urls import path
 
 from documents.trend_views import trends
 
-from . import views
+from . import medication_views, views, vital_views
 
 app_name = "memory"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     path("<uuid:pk>/delete/", views.delete, name="delete"),
     # Lab trends live under /memory/ but are drawn from documents' extracted values.
     path("trends/", trends, name="trends"),
+    path("medications/", medication_views.index, name="medications"),
+    path("medications/new/", medication_views.new, name="medication_new"),
+    path("medications/<uuid:pk>/", medication_views.detail, name="medication"),
+    path("medications/<uuid:pk>/stop/", medication_views.stop, name="medication_stop"),
+    path("medications/<uuid:pk>/doses/", medication_views.record_dose, name="dose_record"),
+    path("doses/<uuid:pk>/<str:action>/", medication_views.answer_reminder,
+         name="dose_answer"),
+    path("doses/link/<str:token>/", medication_views.answer_link, name="dose_link"),
+    path("vitals/", vital_views.index, name="vitals"),
+    path("vitals/units/", vital_views.units, name="vital_units"),
+    path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
 ]
