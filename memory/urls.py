@@ -1,8 +1,6 @@
 from django.urls import path
 
-from documents.trend_views import trends
-
-from . import medication_views, views, vital_views
+from . import chart_views, medication_views, timeline_views, views, vital_views
 
 app_name = "memory"
 
@@ -12,8 +10,8 @@ urlpatterns = [
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/edit/", views.edit, name="edit"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
-    # Lab trends live under /memory/ but are drawn from documents' extracted values.
-    path("trends/", trends, name="trends"),
+    # Vitals and adherence from the health record, lab values from documents' extracted data.
+    path("trends/", chart_views.trends, name="trends"),
     path("medications/", medication_views.index, name="medications"),
     path("medications/new/", medication_views.new, name="medication_new"),
     path("medications/<uuid:pk>/", medication_views.detail, name="medication"),
@@ -25,4 +23,6 @@ urlpatterns = [
     path("vitals/", vital_views.index, name="vitals"),
     path("vitals/units/", vital_views.units, name="vital_units"),
     path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
+    path("timeline/", timeline_views.timeline, name="timeline"),
+    path("timeline/appointment.pdf", timeline_views.appointment_pdf, name="appointment_pdf"),
 ]
