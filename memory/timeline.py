@@ -35,6 +35,11 @@ class Event:
     url: str = ""
     flagged: bool = False
 
+    @property
+    def day(self):
+        """The day in the reader's timezone (the one activated for the request)."""
+        return timezone.localtime(self.when).date()
+
 
 def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))  # midday: the right local day
