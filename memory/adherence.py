@@ -77,16 +77,23 @@ def adherence(medication, days: int = 30, now: datetime | None = None) -> Adhere
     by_day: dict[date, Day] = {first + timedelta(days=n): Day(first + timedelta(days=n))
                                for n in range(days)}
     due = set(dose_times(medication, start, now))
+    counts = defaultdict(int)
+    for event in events.values():
+        counts[event.state] += 1
     for moment in sorted(due | set(events)):
-        day = by_day.get(moment.astimezone(zone).date())
+        local_day = moment.astimezone(zone).date()
+        day = by_day.get(local_day)
         if day is None:
             continue
         event = events.get(moment)
         day.expected += moment in due
-        day.states.append(event.state if event else "open")
-    counts = defaultdict(int)
-    for event in events.values():
-        counts[event.state] += 1
+        if event:
+            day.states.append(event.state)
+        elif local_day < today:  # past its day with no answer: missed, even if not swept yet
+            day.states.append(State.MISSED)
+            counts[State.MISSED] += 1
+        else:
+            day.states.append("open")
     return Adherence(list(by_day.values()), counts[State.TAKEN], counts[State.SKIPPED],
                      counts[State.MISSED])
 

@@ -218,13 +218,32 @@ def test_unanswered_dose_becomes_missed_and_the_user_is_nudged(make_user):
 @pytest.mark.django_db
 def test_adherence_counts_the_last_30_days(user):
     pill = make_medication(user, times=["08:00"])
-    Medication.objects.filter(pk=pill.pk).update(created=timezone.now() - timedelta(days=40))
-    pill.refresh_from_db()
     now = timezone.now()
     today_8 = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    Medication.objects.filter(pk=pill.pk).update(created=today_8 - timedelta(days=5, minutes=1))
+    pill.refresh_from_db()
     for days_ago, state in [(1, "taken"), (2, "taken"), (3, "missed"), (4, "skipped")]:
         doses.record(pill, today_8 - timedelta(days=days_ago), state, "page")
     result = adherence(pill, now=now)
-    assert (result.taken, result.missed, result.skipped, result.percent) == (2, 1, 1, 50)
+    # Five days ago nobody answered and the sweep has not run: still a missed dose.
+    assert (result.taken, result.missed, result.skipped, result.percent) == (2, 2, 1, 40)
     assert len(result.days) == 30
-    assert [day.summary for day in result.days[-5:-1]] == ["skipped", "missed", "taken", "taken"]
+    assert [day.summary for day in result.days[-6:-1]] == [
+        "missed", "skipped", "missed", "taken", "taken"]
+    assert {day.summary for day in result.days[:-6]} == {"none"}
+
+
+@pytest.mark.django_db
+def test_russian_user_gets_russian_dose_buttons_and_links(make_user, smtp_server,
+                                                          telegram_server):
+    from notifications.messages import telegram_text
+
+    ivan = make_user("ivan@example.com", language="ru", telegram_chat_id=CHAT)
+    pill = make_medication(ivan, name="Метформин")
+    reminder, _dose_at = due_reminder(pill, channel="email")
+    text = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert "Пора принять Метформин 500 mg" in text
+    assert "Принял(а): http" in text and "Пропустить: http" in text
+    _text, buttons = telegram_text(reminder)
+    assert [label for label, _data in buttons] == ["✅ Принял(а)", "⏭ Пропустить",
+                                                   "⏰ Отложить на 1 ч"]

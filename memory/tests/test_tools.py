@@ -48,15 +48,16 @@ def test_get_health_record_reads_medications_and_vitals_of_the_owner_only(user, 
 
     pill = medications.save(Medication(user=user, name="Metformin", strength="500 mg",
                                        dose="1 tablet", times=["08:00", "20:00"]))
-    Medication.objects.filter(pk=pill.pk).update(created=timezone.now() - timedelta(days=3))
-    doses.record(pill, timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
-                 - timedelta(days=1), "taken", "page")
+    yesterday_8 = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0) \
+        - timedelta(days=1)
+    Medication.objects.filter(pk=pill.pk).update(created=yesterday_8 - timedelta(hours=1))
+    doses.record(pill, yesterday_8, "taken", "page")  # and yesterday's 20:00 went unanswered
     Vital.objects.create(user=user, kind="blood_pressure", value=128, value2=82, unit="mmHg",
                          measured_at=timezone.now())
     medications.save(Medication(user=other_user, name="Secret pill", times=["09:00"]))
     result = call("get_health_record", user, {})
     assert "Metformin 500 mg; 1 tablet; at 08:00, 20:00" in result.content
-    assert "100% of doses taken" in result.content
+    assert "50% of doses taken in 30 days (1 missed, 0 skipped)" in result.content
     assert "Blood pressure: 128/82 mmHg" in result.content
     assert "Secret" not in result.content and not result.is_error
     assert Medication.objects.filter(user=user).count() == 1  # read only
