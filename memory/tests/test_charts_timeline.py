@@ -117,3 +117,23 @@ def test_export_zip_holds_the_health_record_and_erase_removes_it(user):
     erase_account(user)
     assert not Medication.objects.exists() and not DoseEvent.objects.exists()
     assert not Vital.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_health_page_speaks_russian(client, make_user):
+    ivan = make_user("ivan@example.com", language="ru", timezone="Europe/Moscow")
+    pill = medications.save(Medication(user=ivan, name="Метформин", times=["08:00"],
+                                       days_of_week=[1, 5]))
+    bp(ivan, 120, 80, 1)
+    client.force_login(ivan)
+    for url, text in [
+        (reverse("memory:medications"), "Лекарства"),
+        (reverse("memory:medication_new"), "Добавить лекарство"),
+        (reverse("memory:medication", args=[pill.pk]), "Пн, Пт"),
+        (reverse("memory:vitals"), "Добавить измерение"),
+        (reverse("memory:trends"), "Динамика"),
+        (reverse("memory:timeline"), "Хронология"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
