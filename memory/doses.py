@@ -94,6 +94,26 @@ def _recorded_message(state: str) -> str:
     return _("Recorded.")
 
 
+TAKE_NOW_BEFORE, TAKE_NOW_AFTER = timedelta(hours=6), timedelta(hours=2)
+
+
+def take_now(medication, via: str, now: datetime | None = None) -> Outcome:
+    """“I took a dose now”: the nearest unanswered scheduled dose of today (a few hours
+    either side), or an extra dose at this moment."""
+    from .adherence import todays_doses
+
+    now = (now or timezone.now()).replace(microsecond=0)
+    candidates = [
+        dose for dose in todays_doses(medication, now)
+        if dose.state in ("open", State.SNOOZED, State.MISSED)
+        and now - TAKE_NOW_BEFORE <= dose.scheduled_for <= now + TAKE_NOW_AFTER
+    ]
+    if candidates:
+        nearest = min(candidates, key=lambda dose: abs(dose.scheduled_for - now))
+        return record(medication, nearest.scheduled_for, State.TAKEN, via, correcting=True)
+    return record(medication, now, State.TAKEN, via, correcting=True)
+
+
 def answer(notification, action: str, via: str) -> Outcome:
     """Taken, skip or snooze on a dose reminder (the caller has checked whose it is)."""
     state = ACTIONS.get(action)

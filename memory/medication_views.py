@@ -88,9 +88,11 @@ def record_dose(request, pk):
         scheduled = {dose.scheduled_for for dose in todays_doses(medication)}
         if when is None or when not in scheduled:
             return HttpResponseBadRequest(_("There is no such dose today."))
-    else:  # “I took a dose now” (as needed, or an extra dose)
-        when = timezone.now().replace(microsecond=0)
-    outcome = doses.record(medication, when, state, DoseEvent.Via.PAGE, correcting=True)
+        outcome = doses.record(medication, when, state, DoseEvent.Via.PAGE, correcting=True)
+    elif state == DoseEvent.State.TAKEN:  # “I took a dose now”
+        outcome = doses.take_now(medication, DoseEvent.Via.PAGE)
+    else:
+        return HttpResponseBadRequest(_("There is no such dose today."))
     messages.success(request, outcome.message)
     return redirect("memory:medication", pk=medication.pk)
 

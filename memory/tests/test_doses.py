@@ -247,3 +247,17 @@ def test_russian_user_gets_russian_dose_buttons_and_links(make_user, smtp_server
     _text, buttons = telegram_text(reminder)
     assert [label for label, _data in buttons] == ["✅ Принял(а)", "⏭ Пропустить",
                                                    "⏰ Отложить на 1 ч"]
+
+
+@pytest.mark.django_db
+def test_took_a_dose_now_answers_the_nearest_scheduled_dose(user):
+    pill = make_medication(user, times=["08:00", "20:00"])
+    Medication.objects.filter(pk=pill.pk).update(created=timezone.now() - timedelta(days=2))
+    pill.refresh_from_db()
+    eight = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
+    outcome = doses.take_now(pill, "page", now=eight + timedelta(minutes=25))
+    assert outcome.changed and outcome.event.scheduled_for == eight
+    # Far from any dose (as-needed style): an extra dose at that moment.
+    extra = doses.take_now(pill, "page", now=eight + timedelta(hours=5))
+    assert extra.event.scheduled_for == eight + timedelta(hours=5)
+    assert DoseEvent.objects.filter(state="taken").count() == 2
