@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from . import medications
 from .models import DoseEvent, HealthPreference, Medication, MemoryEntry, Vital
 
 
@@ -27,6 +28,18 @@ class MedicationAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__email"]
     raw_id_fields = ["user", "source_document"]
     inlines = [DoseEventInline]
+
+    def save_model(self, request, obj, form, change):
+        medications.save(obj)  # its reminders follow the schedule, as on the pages
+
+    def delete_model(self, request, obj):
+        medications.pending_reminders(obj).delete()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for medication in queryset:
+            medications.pending_reminders(medication).delete()
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(DoseEvent)

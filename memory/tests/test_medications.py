@@ -142,3 +142,17 @@ def test_another_users_medication_is_not_found(client, user, other_user):
                        {"state": "taken"}).status_code == 404
     pill.refresh_from_db()
     assert pill.is_active
+
+
+@pytest.mark.django_db
+def test_admin_edits_and_deletes_keep_reminders_in_step(client, make_user, user):
+    admin = make_user("admin@example.com", role="admin")
+    client.force_login(admin)
+    pill = make_medication(user)
+    url = reverse("admin:memory_medication_delete", args=[pill.pk])
+    assert client.get(reverse("admin:memory_medication_change", args=[pill.pk])).status_code == 200
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Medication.objects.exists()
+    assert not Notification.objects.filter(user=user).exists()
+    for name in ["doseevent", "vital", "healthpreference", "memoryentry"]:
+        assert client.get(reverse(f"admin:memory_{name}_changelist")).status_code == 200
