@@ -107,11 +107,17 @@ def anthropic_server():
 
 @pytest.fixture
 def fake_anthropic(anthropic_server, settings):
-    """The assistant configured against the fake server, with an empty script."""
+    """The assistant configured against the fake server, with an empty script.
+
+    A scripted reply the real model could not have given (one contradicting the request's
+    `tool_choice`) fails the test even if the app swallowed the server's 500; a test that
+    provokes one on purpose clears `violations` after asserting it."""
     anthropic_server.reset()
     settings.ANTHROPIC_API_KEY = FAKE_API_KEY
     yield anthropic_server
+    violations = list(anthropic_server.violations)
     anthropic_server.reset()
+    assert not violations, f"the fake Anthropic server was scripted impossibly: {violations}"
 
 
 # --- A real ASGI server (daphne) sharing the test database -------------------------------

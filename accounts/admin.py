@@ -1,6 +1,11 @@
-"""The admin console of users: role, access, chat limit, storage used and token usage."""
+"""The admin console of users: role, access, chat limit, storage used and token usage.
 
-import datetime
+Storage and tokens live in the feature apps' tables; accounts is base code and imports
+none of them, so each app adds its share from its own admin.py through `add_usage`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -8,20 +13,40 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from chats.models import TokenUsage
-from documents.models import Document
 
 from .models import DataExport, User
 
-USAGE_DAYS = 30
+USAGE_DAYS = 30  # the token column counts this many days; apps read it for their share
+STORAGE, TOKENS = "storage", "tokens"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One app's share of a user's storage or tokens.
+
+    `total` builds (per request, so dates move on) an expression of one user's total, as
+    `sum_per_user` makes; `uncolumned` adds what no column holds (files sized on the storage),
+    reading relations named in `prefetch`.
+    """
+
+    column: str  # STORAGE or TOKENS
+    total: Callable[[], object] | None = None
+    uncolumned: Callable[[User], int] | None = None
+    prefetch: tuple[str, ...] = ()
+
+
+_usage: list[Usage] = []
+
+
+def add_usage(usage: Usage) -> Usage:
+    _usage.append(usage)
+    return usage
 
 
 def admin_login(request, extra_context=None):
@@ -50,24 +75,13 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
-def _sum_per_user(queryset, expression):
+def sum_per_user(queryset, expression):
     """A subquery: the sum of `expression` over `queryset` rows of the outer user."""
     rows = (
         queryset.filter(user=OuterRef("pk")).order_by().values("user")
         .annotate(total=Sum(expression)).values("total")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def pdf_bytes(user) -> int:
-    """Generated PDFs keep no size column: ask the storage."""
-    total = 0
-    for pdf in user.generated_pdfs.all():
-        try:
-            total += pdf.file.storage.size(pdf.file.name)
-        except OSError:
-            continue
-    return total
 
 
 @admin.register(User)
@@ -97,22 +111,22 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ()
 
     def get_queryset(self, request):
-        since = timezone.localdate() - datetime.timedelta(days=USAGE_DAYS)
+        def total(column):
+            parts = [usage.total() for usage in _usage if usage.column == column and usage.total]
+            return sum(parts[1:], parts[0]) if parts else Value(0)
+
+        prefetch = [name for usage in _usage for name in usage.prefetch]
         return (
             super().get_queryset(request)
-            .annotate(
-                document_bytes=_sum_per_user(Document.objects.all(), "file_size"),
-                token_total=_sum_per_user(
-                    TokenUsage.objects.filter(day__gte=since),
-                    F("input_tokens") + F("output_tokens"),
-                ),
-            )
-            .prefetch_related("generated_pdfs")
+            .annotate(storage_total=total(STORAGE), token_total=total(TOKENS))
+            .prefetch_related(*prefetch)
         )
 
-    @admin.display(description=_("storage used"), ordering="document_bytes")
+    @admin.display(description=_("storage used"), ordering="storage_total")
     def storage_used(self, user):
-        return filesizeformat(getattr(user, "document_bytes", 0) + pdf_bytes(user))
+        files = sum(usage.uncolumned(user) for usage in _usage
+                    if usage.column == STORAGE and usage.uncolumned)
+        return filesizeformat(getattr(user, "storage_total", 0) + files)
 
     @admin.display(description=_("tokens, 30 days"), ordering="token_total")
     def tokens_30_days(self, user):

@@ -16,8 +16,9 @@ from django.core import serializers
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from .locale import user_language
 from .models import DataExport
 from .userdata import file_names, owned_models
 
@@ -96,7 +97,7 @@ def write_zip(user, target, progress=None) -> None:
                 logger.warning("export of %s: file %s is missing", user.pk, name)
                 missing.append(name)
             step()
-        with translation.override(user.language):
+        with user_language(user):
             readme = render_to_string(
                 "accounts/export_readme.txt",
                 {"user": user, "now": timezone.now(), "tables": tables,

@@ -1,7 +1,5 @@
 """Activates the signed-in user's language and timezone for the request."""
 
-import zoneinfo
-
 from django.utils import timezone, translation
 
 
@@ -12,12 +10,9 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            translation.activate(user.language_code)
+            request.LANGUAGE_CODE = user.language_code
+            timezone.activate(user.zone)
         else:
             timezone.deactivate()
         return self.get_response(request)

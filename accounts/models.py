@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import locale
 from .ownership import OwnedQuerySet
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -102,8 +103,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     @property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone or "UTC")
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The timezone; the instance's when the stored name is empty or invalid."""
+        return locale.zone_of(self)
+
+    @property
+    def language_code(self) -> str:
+        """The language; the instance's default when the stored code is empty or unknown."""
+        return locale.language_of(self)
+
+    @property
+    def model_language(self) -> str:
+        """The language as the model is told to write in it."""
+        return locale.model_language_name(self.language_code)
 
     def get_full_name(self):
         return self.display_name

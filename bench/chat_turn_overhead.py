@@ -84,7 +84,7 @@ async def model_first_token(runs: int) -> list[float]:
 
 
 async def turn_first_token(user, chat, runs: int) -> list[float]:
-    from chats.assistant import turns
+    from chats.assistant import stopping
     from chats.routing import websocket_urlpatterns
 
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
@@ -109,8 +109,8 @@ async def turn_first_token(user, chat, runs: int) -> list[float]:
             elif event["id"] == answer_id and "FIRSTTOKEN" in event["html"]:
                 samples.append(time.perf_counter() - started)
                 break
-        while turns._running:  # let the answer finish before the next question
-            await asyncio.gather(*turns._running.values())
+        while stopping.running_tasks():  # let the answer finish before the next question
+            await asyncio.gather(*stopping.running_tasks())
             await asyncio.sleep(0)
         while not communicator.output_queue.empty():  # drop the rest of this answer
             await communicator.receive_output()

@@ -21,7 +21,7 @@ django.setup()
 
 import pymupdf  # noqa: E402
 
-from documents import ocr, pipeline  # noqa: E402
+from documents import ocr, pipeline, status  # noqa: E402
 from documents.models import Document  # noqa: E402
 from documents.tests.conftest import image_only_pdf, scan_image, text_pdf  # noqa: E402
 
@@ -41,7 +41,7 @@ def raw_pymupdf(data: bytes) -> str:
 def ours(data: bytes) -> str:
     document = Document(mime_type="application/pdf")
     document.pk = None
-    pipeline.set_stage = lambda doc, stage: None  # no database row in this benchmark
+    status.set_stage = lambda doc, stage: None  # no database row in this benchmark
     return pipeline.extract_text(document, data)
 
 

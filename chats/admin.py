@@ -1,8 +1,24 @@
 """Admin: token usage per user and per day (read-only). Chats themselves stay private."""
 
+import datetime
+
 from django.contrib import admin
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.admin import TOKENS, USAGE_DAYS, Usage, add_usage, sum_per_user
 
 from .models import TokenUsage
+
+
+def tokens_in_usage_window():
+    """Input and output tokens of the last USAGE_DAYS days, per user."""
+    since = timezone.localdate() - datetime.timedelta(days=USAGE_DAYS)
+    return sum_per_user(TokenUsage.objects.filter(day__gte=since),
+                        F("input_tokens") + F("output_tokens"))
+
+
+add_usage(Usage(TOKENS, total=tokens_in_usage_window))
 
 
 @admin.register(TokenUsage)

@@ -8,6 +8,9 @@ class ChatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import tool_registry
+        # The feature apps register their tools and context providers in their own
+        # ready(); chats registers only the prompt layers of SPEC §6 steps 1-3.
+        from .assistant import context, providers
 
-        tool_registry.autodiscover()
+        providers.register(providers.Provider("layers", 10, stable=True,
+                                              blocks=context.layer_blocks))

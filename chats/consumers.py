@@ -2,7 +2,8 @@
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import translation
+
+from accounts.locale import language_of, user_language
 
 from . import live
 from .assistant import turns
@@ -38,7 +39,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # answer as it is now, so no page is left showing "writing…" for a finished one.
         answer, title = await sync_to_async(_latest_answer)(self.chat_id)
         if answer is not None:
-            html = live.render_message(answer, getattr(self.user, "language", None))
+            html = live.render_message(answer, language_of(self.user))
             payload = {"type": "message", "id": str(answer.pk), "html": html,
                        "status": (answer.metadata or {}).get("status", "done"),
                        "snapshot": True}
@@ -52,7 +53,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action") if isinstance(content, dict) else None
-        with translation.override(getattr(self.user, "language", None)):
+        with user_language(self.user):
             if action == "send":
                 try:
                     await turns.start(self.user, self.chat_id, str(content.get("content", "")))

@@ -1,7 +1,8 @@
 """The one place that builds Anthropic clients and records what they cost.
 
 Every caller of the model (the chat engine, document extraction, the daily review) gets
-its client, model name and usage bookkeeping here. The SDK itself reads
+its client, model name and usage bookkeeping here; a one-shot structured answer (a
+forced tool call) is `ask_for_tool`. The SDK itself reads
 ANTHROPIC_BASE_URL, so any Anthropic-compatible endpoint works.
 """
 
@@ -72,3 +73,28 @@ def record_usage(user, source: str, model: str, usage) -> None:
         cache_read_tokens=F("cache_read_tokens") + value("cache_read_input_tokens"),
         cache_creation_tokens=F("cache_creation_tokens") + value("cache_creation_input_tokens"),
     )
+
+
+class NoToolAnswer(ValueError):
+    """The model's reply held no call of the forced tool."""
+
+
+def ask_for_tool(user, source: str, tool: dict, *, system: str, content: str,
+                 max_tokens: int) -> dict:
+    """One request whose answer must be a call of `tool` (a Messages API tool definition):
+    returns the tool's input, after adding the usage to `user`'s `source` total."""
+    model = model_name()
+    response = sync_client().messages.create(
+        model=model,
+        max_tokens=max_tokens,
+        system=system,
+        messages=[{"role": "user", "content": content}],
+        tools=[tool],
+        tool_choice={"type": "tool", "name": tool["name"]},
+    )
+    record_usage(user, source, model, response.usage)
+    answer = next((block.input for block in response.content
+                   if block.type == "tool_use" and block.name == tool["name"]), None)
+    if not isinstance(answer, dict):
+        raise NoToolAnswer(f"no {tool['name']} call in the answer")
+    return answer

@@ -1,14 +1,12 @@
 """The assistant's tools: each app contributes its own in `<app>/tools.py`.
 
-A tool module calls `register(Tool(...))` at import time; `autodiscover()` imports every
-installed app's `tools` module once, when Django starts.
+A tool module calls `register(Tool(...))` at import time, and its app imports it in its
+`AppConfig.ready()`: chats never names a feature app.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,3 @@ def get(name: str) -> Tool | None:
 def all_tools() -> list[Tool]:
     return sorted(_tools.values(), key=lambda tool: tool.name)
 
-
-def autodiscover() -> None:
-    autodiscover_modules("tools")

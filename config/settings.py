@@ -129,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.shell",
+                "config.context_processors.shell",
             ],
         },
     },
@@ -268,27 +268,7 @@ USERSESSIONS_TRACK_ACTIVITY = True
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Anamnesis <anamnesis@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-
-def mailer_from_url(url: str) -> dict:
-    """A MAILERS entry from smtp://user:pass@host:port (smtp+tls:// STARTTLS, smtps:// SSL)."""
-    from urllib.parse import unquote, urlsplit
-
-    if not url:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    parts = urlsplit(url)
-    return {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": parts.hostname or "localhost",
-            "port": parts.port or 25,
-            "username": unquote(parts.username or ""),
-            "password": unquote(parts.password or ""),
-            "use_tls": parts.scheme in {"smtp+tls", "submission"},
-            "use_ssl": parts.scheme in {"smtps", "smtp+ssl"},
-            "timeout": 20,
-        },
-    }
-
+from notifications.smtp import mailer_from_url  # noqa: E402  (plain stdlib, no app loading)
 
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 
@@ -381,7 +361,7 @@ CONSTANCE_ADDITIONAL_FIELDS = {
 CONSTANCE_CONFIG = {
     "self_registration_enabled": (True, _("Anyone can create an account on the sign-up page."), bool),
     "default_max_chats": (100, _("Chats a user may have when their own limit is empty."), int),
-    "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-4-5"), _("Claude model used by the assistant."), str),
+    "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-5-5"), _("Claude model used by the assistant."), str),
     "smtp_url": ("", _("SMTP server as smtp://user:pass@host:port (empty: EMAIL_URL)."), str),
     "smtp_from_email": ("", _("Sender address of notification emails (empty: DEFAULT_FROM_EMAIL)."), str),
     "telegram_bot_token": (env("TELEGRAM_BOT_TOKEN"), _("Telegram bot token."), str),

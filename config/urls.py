@@ -23,6 +23,9 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("documents/", include("documents.urls")),
     path("pdfs/", include("documents.pdf_urls")),
+    # Lab trends sit under /memory/ but are drawn from documents' extracted values: the
+    # documents app serves them, included before memory's own pages.
+    path("memory/trends/", include("documents.trend_urls")),
     path("memory/", include("memory.urls")),
     path("skills/", include("skills.urls")),
     path("notifications/", include("notifications.urls")),

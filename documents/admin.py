@@ -3,7 +3,25 @@ to its owner's pages; the admin shows status and sizes for operations)."""
 
 from django.contrib import admin
 
+from accounts.admin import STORAGE, Usage, add_usage, sum_per_user
+
 from .models import Document, GeneratedPDF
+
+
+def pdf_bytes(user) -> int:
+    """Generated PDFs keep no size column: ask the storage."""
+    total = 0
+    for pdf in user.generated_pdfs.all():
+        try:
+            total += pdf.file.storage.size(pdf.file.name)
+        except OSError:
+            continue
+    return total
+
+
+# The users list in the admin counts documents and generated PDFs as the storage used.
+add_usage(Usage(STORAGE, total=lambda: sum_per_user(Document.objects.all(), "file_size"),
+                uncolumned=pdf_bytes, prefetch=("generated_pdfs",)))
 
 
 @admin.register(Document)

@@ -6,3 +6,13 @@ class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The assistant's registries (chats) are filled here: this app's tools, and what
+        # it adds to every turn's system prompt.
+        from chats.assistant import providers
+
+        from . import context, tools  # noqa: F401  (tools.py registers its tools)
+
+        providers.register(providers.Provider("documents", 50, stable=False,
+                                              blocks=context.excerpt_blocks))

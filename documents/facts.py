@@ -65,23 +65,14 @@ def is_available() -> bool:
 
 def extract_facts(document: Document) -> dict:
     """Asks the model for the document's facts and stores them in `metadata`."""
-    model = llm.model_name()
-    response = llm.sync_client().messages.create(
-        model=model,
-        max_tokens=4096,
-        system=SYSTEM,
-        tools=[RECORD_TOOL],
-        tool_choice={"type": "tool", "name": "record_document"},
-        messages=[{
-            "role": "user",
-            "content": f"File name: {document.filename}\n\n<document>\n"
+    try:
+        answer = llm.ask_for_tool(
+            document.user, "document", RECORD_TOOL, system=SYSTEM, max_tokens=4096,
+            content=f"File name: {document.filename}\n\n<document>\n"
             f"{document.extracted_text[:MAX_TEXT_CHARS]}\n</document>",
-        }],
-    )
-    llm.record_usage(document.user, "document", model, response.usage)
-    answer = next((block.input for block in response.content if block.type == "tool_use"), None)
-    if not isinstance(answer, dict):
-        raise ValueError(_("The model did not return the document's facts."))
+        )
+    except llm.NoToolAnswer as error:
+        raise ValueError(_("The model did not return the document's facts.")) from error
     metadata = clean(answer)
     document.metadata = metadata
     document.doc_type = metadata["doc_type"]

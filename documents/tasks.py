@@ -7,12 +7,11 @@ at once; any other is retried later with a growing delay, then fails with the re
 import logging
 from datetime import timedelta
 
-from django.db.models import F
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-from . import pipeline
+from . import pipeline, status
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -28,9 +27,7 @@ def enqueue(document_id) -> None:
 
 def reindex(document: Document) -> None:
     """Runs the whole pipeline again from a clean state."""
-    Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.PENDING, stage="", error="", attempts=0
-    )
+    status.requeue(document)
     enqueue(document.pk)
 
 
@@ -42,24 +39,19 @@ def process_document(document_id: str) -> str:
     document = Document.objects.filter(pk=document_id).select_related("user").first()
     if document is None:
         return "gone"  # deleted while queued
-    Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.PROCESSING, attempts=F("attempts") + 1, stage="queued"
-    )
-    document.refresh_from_db()
+    status.start_processing(document)
     try:
         pipeline.process(document)
     except pipeline.PermanentFailure as error:
-        pipeline.fail(document, str(error))
+        status.fail(document, str(error))
         return "failed"
     except Exception as error:
         log.exception("Processing document %s failed (attempt %s)", document.pk, document.attempts)
         reason = pipeline.failure_reason(error)
         if document.attempts >= MAX_ATTEMPTS:
-            pipeline.fail(document, reason)
+            status.fail(document, reason)
             return "failed"
-        Document.objects.filter(pk=document.pk).update(
-            status=Document.Status.PENDING, stage="retry", error=reason[:2000]
-        )
+        status.retry_later(document, reason)
         next_run = timezone.now() + timedelta(seconds=backoff(document.attempts))
         schedule(
             JOB, str(document.pk), schedule_type=Schedule.ONCE, repeats=1, next_run=next_run,
@@ -67,4 +59,5 @@ def process_document(document_id: str) -> str:
             name=f"retry document {document.pk} at {next_run.isoformat()}",
         )
         return "retry"
+    status.complete(document)
     return "completed"

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from . import search as document_search
 from . import tasks, uploads
-from .filetypes import RefusedFile
 from .models import Document
+from .readers import RefusedFile
 
 PAGE_SIZE = 50
 LIST_FIELDS = ("id", "filename", "mime_type", "file_size", "doc_type", "document_date",

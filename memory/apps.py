@@ -6,3 +6,13 @@ class MemoryConfig(AppConfig):
     name = "memory"
     verbose_name = _("Memory")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The assistant's registries (chats) are filled here: this app's tools, and what
+        # it adds to every turn's system prompt.
+        from chats.assistant import providers
+
+        from . import context, tools  # noqa: F401  (tools.py registers its tools)
+
+        providers.register(providers.Provider("memory", 40, stable=True,
+                                              blocks=context.memory_blocks))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chart_views, medication_views, timeline_views, views, vital_views
+from . import medication_views, timeline_views, views, vital_views
 
 app_name = "memory"
 
@@ -10,8 +10,6 @@ urlpatterns = [
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/edit/", views.edit, name="edit"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
-    # Vitals and adherence from the health record, lab values from documents' extracted data.
-    path("trends/", chart_views.trends, name="trends"),
     path("medications/", medication_views.index, name="medications"),
     path("medications/new/", medication_views.new, name="medication_new"),
     path("medications/<uuid:pk>/", medication_views.detail, name="medication"),

@@ -7,18 +7,18 @@ import uuid
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import translation
 from django.utils.translation import gettext as _
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from accounts.locale import user_language
 
 from . import reminders
 from .models import Notification
 
 
-def _language(user=None, telegram_language: str | None = "") -> str:
-    if user is not None and user.language:
-        return user.language
+def _telegram(telegram_language: str | None) -> str:
+    """The language of the Telegram app, for a chat not linked to an account."""
     return "ru" if (telegram_language or "").startswith("ru") else "en"
 
 
@@ -33,13 +33,13 @@ def start(chat_id, code: str, telegram_language: str = "") -> str:
     user = reminders.link_chat(code, chat_id) if code else None
     if user is None:
         linked = _linked_user(chat_id)
-        with translation.override(_language(linked, telegram_language)):
+        with user_language(linked, _telegram(telegram_language)):
             if linked and not code:
                 return _("This chat is linked to %(email)s. Send /stop to unlink it.") % {
                     "email": linked.email}
             return _("This link code is not valid or has expired. Open Settings → Telegram "
                      "in Anamnesis to get a new one.")
-    with translation.override(_language(user)):
+    with user_language(user):
         return _("Linked to %(email)s. Your reminders will arrive here. Send /stop to unlink.") % {
             "email": user.email}
 
@@ -47,7 +47,7 @@ def start(chat_id, code: str, telegram_language: str = "") -> str:
 def stop(chat_id, telegram_language: str = "") -> str:
     close_old_connections()
     user = reminders.unlink_chat(chat_id)
-    with translation.override(_language(user, telegram_language)):
+    with user_language(user, _telegram(telegram_language)):
         if user is None:
             return _("This chat is not linked to any account.")
         return _("Unlinked. Reminders will no longer come here.")
@@ -58,9 +58,9 @@ def button(chat_id, data: str, telegram_language: str = "") -> tuple[str, bool]:
     close_old_connections()
     user = _linked_user(chat_id)
     action, _sep, raw_id = data.partition(":")
-    with translation.override(_language(user, telegram_language)):
+    with user_language(user, _telegram(telegram_language)):
         if action == "dose":  # Taken / Skip / Snooze of a medication reminder
-            from memory.doses import telegram_button
+            from .dose_answers import telegram_button
 
             return telegram_button(user, data)
         try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from . import channels
 from .models import Notification, NotificationPreference
-from .schedule import next_occurrence, quiet_until, user_zone
+from .schedule import next_occurrence, quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _defer_for_quiet_hours(notification, now: datetime) -> bool:
     if preference is None:
         return False
     until = quiet_until(
-        now, preference.quiet_hours_start, preference.quiet_hours_end, user_zone(notification.user)
+        now, preference.quiet_hours_start, preference.quiet_hours_end, notification.user.zone
     )
     if until is None:
         return False
@@ -141,6 +141,6 @@ def schedule_next(notification, now: datetime) -> Notification | None:
         type=notification.type,
         channel=notification.channel,
         recurrence=notification.recurrence,
-        scheduled_at=next_occurrence(notification.recurrence, after, user_zone(notification.user)),
+        scheduled_at=next_occurrence(notification.recurrence, after, notification.user.zone),
         metadata=metadata,
     )

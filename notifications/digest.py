@@ -10,7 +10,6 @@ from django.utils import timezone
 from . import mail
 from .messages import digest_parts
 from .models import Notification, NotificationPreference
-from .schedule import user_zone
 
 MONDAY = 0
 
@@ -23,7 +22,7 @@ def send_due_digests(now: datetime | None = None) -> int:
         digest=NotificationPreference.Digest.OFF
     ).select_related("user").filter(user__is_active=True)
     for preference in preferences:
-        local = now.astimezone(user_zone(preference.user))
+        local = now.astimezone(preference.user.zone)
         if local.hour != config.daily_review_hour:
             continue
         weekly = preference.digest == NotificationPreference.Digest.WEEKLY

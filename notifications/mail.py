@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.utils.module_loading import import_string
 
+from .smtp import mailer_from_url
+
 
 def from_address() -> str:
     return config.smtp_from_email.strip() or settings.DEFAULT_FROM_EMAIL
@@ -15,8 +17,6 @@ def send(message) -> None:
     smtp_url = config.smtp_url.strip()
     if smtp_url:
         # Read at send time so that a change in the admin applies without a restart.
-        from config.settings import mailer_from_url
-
         mailer = mailer_from_url(smtp_url)
         backend = import_string(mailer["BACKEND"])(alias="runtime", **mailer.get("OPTIONS", {}))
     else:

@@ -3,15 +3,15 @@
 from contextlib import contextmanager
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .schedule import user_zone
+from accounts.locale import user_language
 
 
 @contextmanager
 def _in_user_locale(user):
-    with translation.override(user.language or "en"), timezone.override(user_zone(user)):
+    with user_language(user), timezone.override(user.zone):
         yield
 
 

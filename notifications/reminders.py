@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import live
 from .models import Notification, NotificationPreference, TelegramLinkCode
-from .schedule import is_valid_cron, next_occurrence, user_zone
+from .schedule import is_valid_cron, next_occurrence
 
 SNOOZE = timedelta(hours=1)
 LINK_CODE_TTL = timedelta(minutes=15)
@@ -42,7 +42,7 @@ def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = 
     now = timezone.now()
     if recurrence:
         start = scheduled_at if scheduled_at and scheduled_at > now else now
-        scheduled_at = next_occurrence(recurrence, start - timedelta(seconds=1), user_zone(user))
+        scheduled_at = next_occurrence(recurrence, start - timedelta(seconds=1), user.zone)
     elif scheduled_at is not None and scheduled_at < now - PAST_TOLERANCE:
         raise ValidationError(_("That time has already passed."))
     return Notification.objects.create(

@@ -14,7 +14,6 @@ from chats import llm
 
 from . import reminders
 from .models import Notification, NotificationPreference
-from .schedule import user_zone
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def queue_due_reviews(now: datetime | None = None) -> int:
     queued = 0
     users = User.objects.filter(is_active=True).exclude(notification_preference__daily_review=False)
     for user in users.iterator():
-        local = now.astimezone(user_zone(user))
+        local = now.astimezone(user.zone)
         if local.hour != config.daily_review_hour:
             continue
         preference = NotificationPreference.for_user(user)
@@ -90,25 +89,17 @@ def review(user) -> list[Notification]:
         return []
     if not NotificationPreference.for_user(user).daily_review:
         return []
-    model = llm.model_name()
-    response = llm.sync_client().messages.create(
-        model=model,
-        max_tokens=1500,
-        system=_system_prompt(user),
-        messages=[{"role": "user", "content": _facts(user)}],
-        tools=[PROPOSE_TOOL],
-        tool_choice={"type": "tool", "name": PROPOSE_TOOL["name"]},
-    )
-    llm.record_usage(user, "review", model, response.usage)
-    proposals = []
-    for block in response.content:
-        if getattr(block, "type", "") == "tool_use" and block.name == PROPOSE_TOOL["name"]:
-            proposals = (block.input or {}).get("reminders") or []
+    try:
+        answer = llm.ask_for_tool(user, "review", PROPOSE_TOOL, system=_system_prompt(user),
+                                  content=_facts(user), max_tokens=1500)
+    except llm.NoToolAnswer:
+        answer = {}
+    proposals = answer.get("reminders") or []
     return _create(user, proposals[:MAX_REMINDERS])
 
 
 def _create(user, proposals) -> list[Notification]:
-    zone = user_zone(user)
+    zone = user.zone
     existing = {
         _key(title) for title in Notification.objects.for_user(user).filter(
             Q(status=Notification.Status.PENDING) | ~Q(recurrence="")
@@ -142,14 +133,14 @@ def _key(title: str) -> str:
 
 
 def _system_prompt(user) -> str:
-    local = timezone.now().astimezone(user_zone(user))
-    language = "Russian" if user.language == "ru" else "English"
+    local = timezone.now().astimezone(user.zone)
+    language = user.model_language
     return (
         "You are the proactive side of a personal health assistant. Look at what is known "
         "about this person and propose at most a few reminders that would clearly help "
         "(medication times, follow-up tests, appointments implied by documents). Do not "
         "repeat reminders that already exist. Never invent facts. "
-        f"Write titles and texts in {language}. The user's timezone is {user.timezone}; "
+        f"Write titles and texts in {language}. The user's timezone is {user.zone.key}; "
         f"now is {local:%Y-%m-%d %H:%M} there. Times you give are local times in the future."
     )
 

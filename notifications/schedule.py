@@ -1,16 +1,9 @@
 """Time in the user's timezone: cron occurrences (DST-correct) and quiet hours."""
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from croniter import croniter
-
-
-def user_zone(user) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def is_valid_cron(expression: str) -> bool:

@@ -3,18 +3,18 @@
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 
+from accounts.locale import user_language
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 
 from . import reminders
 from .models import Notification
-from .schedule import user_zone
 
 
 def schedule_notification(context: ToolContext, data: dict) -> ToolResult:
     user = context.user
-    zone = user_zone(user)
+    zone = user.zone
     at = None
     try:
         if data.get("at"):
@@ -42,7 +42,7 @@ def schedule_notification(context: ToolContext, data: dict) -> ToolResult:
         return ToolResult(" ".join(error.messages), is_error=True)
 
     local = notification.scheduled_at.astimezone(zone)
-    with translation.override(user.language or "en"):
+    with user_language(user):
         when = formats.date_format(local, "DATETIME_FORMAT")
         channel = Notification.Channel(notification.channel).label
         summary = f"{notification.title} — {when} ({channel})"
@@ -51,7 +51,7 @@ def schedule_notification(context: ToolContext, data: dict) -> ToolResult:
     return ToolResult(
         content=(
             f"Scheduled “{notification.title}” {detail}at {local:%Y-%m-%d %H:%M} "
-            f"({user.timezone}) by {notification.channel}. Id {notification.pk}."
+            f"({user.zone.key}) by {notification.channel}. Id {notification.pk}."
         ),
         summary=summary,
         data={

@@ -41,7 +41,7 @@ def create(request):
     form = ReminderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.tz) \
+        when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.zone) \
             if timezone.is_naive(data["when"]) else data["when"]
         try:
             reminders.create(

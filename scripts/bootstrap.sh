@@ -67,5 +67,5 @@ if [ -z "${UV_PYTHON:-}" ] && command -v pyenv >/dev/null; then
 fi
 groups=(--no-dev --inexact)  # keeps the test tools if a `make test` installed them
 [ "$purpose" = test ] && groups=()
-"$uv_bin" sync --frozen --quiet "${groups[@]}"
+"$uv_bin" sync --frozen --quiet --compile-bytecode "${groups[@]}"
 echo "$uv_bin"

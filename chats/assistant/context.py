@@ -5,31 +5,33 @@ high memory, 5 document excerpts for the current message, then the session facts
 (language, timezone, today). Messages: 6 the history trimmed to a token budget (oldest
 out first), 7 the current message. Cache breakpoints sit on the stable prefix (end of
 step 4) and on the end of the history, so repeated turns re-read them cheaply.
+
+Steps 1-3 are the prompt layers of the skills app (a lower layer chats builds on); steps
+4 and 5 come from the memory and documents apps, which register them as context
+providers (providers.py) in their AppConfig.ready(), as chats does for the layers:
+chats imports neither.
 """
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 
-from documents import search as document_search
-from memory.models import MemoryEntry
 from skills.context import layers
 
 from ..models import Message
+from . import providers, untrusted
+from .providers import block as _block
 
 HISTORY_TOKEN_BUDGET = 30_000
 HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the chat is
-DOCUMENT_HITS = 5
-MEMORY_LIMIT = 100
 CACHE = {"type": "ephemeral"}
-LANGUAGES = {"en": "English", "ru": "Russian (русский)"}
 
 GUIDANCE = (
     "You are Anamnesis, a careful personal health assistant. You are not a doctor: explain "
     "clearly, say when something needs a clinician, and never invent facts about the user. "
     "When the user tells you a lasting health fact (a condition, a medication and dose, an "
-    "allergy, a vital sign), save it with the save_memory tool. Answer in Markdown."
+    "allergy, a vital sign), save it with the save_memory tool. Answer in Markdown.\n\n"
+    + untrusted.DATA_RULE
 )
 
 
@@ -46,43 +48,10 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 4 + 4
 
 
-def _block(title: str, body: str) -> dict:
-    return {"type": "text", "text": f"# {title}\n\n{body.strip()}"}
-
-
-def memory_block(user) -> dict | None:
-    labels = dict(MemoryEntry.Category.choices)
-    entries = (
-        MemoryEntry.objects.for_user(user)
-        .filter(is_active=True, importance__in=["critical", "high"])
-        .order_by("importance", "category", "title")
-        .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
-    )
-    lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
-             + (f" — {content}" if content else "")
-             for importance, category, title, content in entries]
-    if not lines:
-        return None
-    return _block("What you remember about the user (critical and high importance)",
-                  "\n".join(lines))
-
-
-def documents_block(user, query: str) -> dict | None:
-    hits = document_search.search(user, query, limit=DOCUMENT_HITS) if query.strip() else []
-    if not hits:
-        return None
-    lines = [f"## {hit.filename} (document {hit.document_id})\n{hit.snippet}" for hit in hits]
-    return _block("Excerpts of the user's documents matching the current message",
-                  "\n\n".join(lines))
-
-
 def session_block(user) -> dict:
-    tz_name = getattr(user, "timezone", "") or "UTC"
-    try:
-        now = timezone.now().astimezone(ZoneInfo(tz_name))
-    except (KeyError, ValueError):
-        tz_name, now = "UTC", timezone.now()
-    language = LANGUAGES.get(getattr(user, "language", "en"), "English")
+    zone = user.zone
+    tz_name, now = zone.key, timezone.now().astimezone(zone)
+    language = user.model_language
     return _block("This conversation", (
         f"{GUIDANCE}\n\nReply in {language} unless the user writes in another language. "
         f"The user's timezone is {tz_name}; today is {now:%A, %Y-%m-%d} and the local time "
@@ -90,23 +59,27 @@ def session_block(user) -> dict:
     ))
 
 
-def system_blocks(user, chat, current: str) -> list[dict]:
-    stable = []
+def layer_blocks(user, chat, current: str) -> list[dict]:
+    """Steps 1-3: the primary and personal context files and the chat's skill."""
+    blocks = []
     primary, personal = layers(user)
     if primary and primary.content.strip():
-        stable.append(_block("Primary context (from the administrator)", primary.content))
+        blocks.append(_block("Primary context (from the administrator)", primary.content))
     if personal and personal.content.strip():
-        stable.append(_block("Personal context (written by the user)", personal.content))
+        blocks.append(_block("Personal context (written by the user)", personal.content))
     if chat.skill_id and chat.skill:
-        with translation.override(getattr(user, "language", "en")):
-            stable.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
-    memory = memory_block(user)
-    if memory:
-        stable.append(memory)
+        with translation.override(user.language_code):
+            blocks.append(_block(f"Skill: {chat.skill.name}", chat.skill.system_prompt))
+    return blocks
+
+
+def system_blocks(user, chat, current: str) -> list[dict]:
+    stable, volatile = [], []
+    for provider in providers.all_providers():
+        (stable if provider.stable else volatile).extend(provider.blocks(user, chat, current))
     if stable:
         stable[-1] = {**stable[-1], "cache_control": CACHE}
-    volatile = [block for block in (documents_block(user, current), session_block(user)) if block]
-    return stable + volatile
+    return [*stable, *volatile, session_block(user)]
 
 
 def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:

@@ -1,7 +1,10 @@
-"""One assistant turn: stream the model's answer, run the tools it asks for, repeat.
+"""One assistant turn, whole: prepared once, announced, streamed, its tools run, saved.
 
-The turn runs as its own asyncio task (see turns.py), so it goes on when the page that
-asked closes. Text is forwarded to the chat's group in batches (at most every
+`prepare` gathers what the turn needs in the caller's thread hop (right after the checks
+in turns.py): the model's name and the context. `Turn.start` then starts the model call
+as its own asyncio task (see stopping.py), so it goes on when the page that asked closes,
+and announces the question and the empty answer to the chat's group; no update of the
+answer is published before that. Text is forwarded in batches (at most every
 SOCKET_INTERVAL) and saved every SAVE_INTERVAL; whatever happens — stop, an API error, a
 lost connection — what arrived is saved with the reason.
 """
@@ -9,14 +12,15 @@ lost connection — what arrived is saved with the reason.
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
 from django.utils import translation
 
 from .. import live, llm, tool_registry
-from ..models import Message
-from . import context, persistence
+from ..models import Chat, Message
+from . import context, persistence, stopping, untrusted
+from .context import TurnContext
 from .errors import classify
 from .reply import DONE, ERROR, STOPPED, Reply
 
@@ -26,16 +30,41 @@ MAX_ROUNDS = 8  # model calls per turn; each tool round is one
 MAX_TOKENS = 4096
 SOCKET_INTERVAL = 0.08
 SAVE_INTERVAL = 0.5
-WATCH_INTERVAL = 1.0  # how often a turn looks for Stop from another process
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
 
 
-class StopRequested(Exception):
-    """Stop was pressed (in any tab, on any server process)."""
+@dataclass
+class PreparedTurn:
+    """What a turn needs before the model call. Without a context the answer is already
+    final (the assistant is not configured, or the context could not be built): the
+    reply says why, and the turn only announces it."""
+
+    user: object
+    chat: Chat
+    question: Message
+    answer: Message
+    reply: Reply
+    model: str = ""
+    context: TurnContext | None = None
 
 
-def stop_key(message_id) -> str:
-    return f"chat-stop:{message_id}"
+def prepare(turn: PreparedTurn) -> PreparedTurn:
+    """Completes a turn whose question and answer are saved: the model's name and the
+    context. Synchronous, called in the same thread hop as the checks, so the model call
+    can start as soon as the turn is back on the event loop. A context that cannot be
+    built ends the turn here, with the reason on the answer."""
+    if turn.reply.status == ERROR:  # not configured: the answer already says so
+        return turn
+    try:
+        turn.context = context.build(turn.user, turn.chat, turn.question)
+    except Exception:
+        logger.exception("building the context failed")
+        turn.reply.status, turn.reply.error = ERROR, {"code": "context_failed"}
+        persistence.save_reply(turn.answer.pk, turn.reply)
+        turn.answer.content, turn.answer.metadata = turn.reply.content, turn.reply.metadata()
+        return turn
+    turn.model = llm.model_name()
+    return turn
 
 
 def _block_param(block) -> dict:
@@ -58,56 +87,61 @@ def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
 
 
 class Turn:
-    def __init__(self, user, chat, question: Message, answer: Message, reply: Reply, model: str,
-                 prepared: context.TurnContext | None = None):
-        self.user, self.chat, self.question, self.answer = user, chat, question, answer
-        self.reply, self.model, self.prepared = reply, model, prepared
-        self.language = getattr(user, "language", None) or "en"
+    def __init__(self, prepared: PreparedTurn):
+        self.prepared = prepared
+        self.user, self.chat = prepared.user, prepared.chat
+        self.question, self.answer, self.reply = prepared.question, prepared.answer, prepared.reply
+        self.language = self.user.language_code
         self._published = self._saved = 0.0
         # Set once the question and the empty answer are on the pages: the model call
         # starts before that, but no update of the answer may overtake them.
         self.announced = asyncio.Event()
 
-    async def run(self) -> Reply:
-        watcher = asyncio.create_task(self._watch(asyncio.current_task()))
+    async def start(self) -> asyncio.Task | None:
+        """Starts the answer (unless it is already final) and shows the question and the
+        answer on every open page of the chat. Returns the running turn's task."""
+        task = None
+        if self.prepared.context is not None:  # the model call starts while pages are told
+            task = stopping.start(self.answer.pk, self.run())
         try:
-            return await self._run()
+            for message in (self.question, self.answer):
+                await live.publish(self.chat.pk, {
+                    "type": "message", "id": str(message.pk),
+                    "status": self.answer.metadata["status"],
+                    "html": live.render_message(message, self.language)})
         finally:
-            watcher.cancel()
+            self.announced.set()
+        return task
 
-    async def _watch(self, turn_task: asyncio.Task) -> None:
-        """While the turn waits (first token, a slow tool), Stop pressed on a page served
-        by another process still reaches it, and its heartbeat keeps it from looking dead."""
-        while True:
-            await asyncio.sleep(WATCH_INTERVAL)
-            if await cache.aget(stop_key(self.answer.pk)):
-                turn_task.cancel()
-                return
-            if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
-                await self._save()
-
-    async def _run(self) -> Reply:
+    async def run(self) -> Reply:
+        cancelled = None
         try:
-            with translation.override(self.language):
-                await self._converse()
+            # Watched while it talks to the model and runs tools, not while it finishes: a
+            # second cancel from the watcher must not cut the final save and publish.
+            async with stopping.watched(self.answer.pk, self._heartbeat):
+                with translation.override(self.language):
+                    await self._converse()
             self.reply.status = DONE if self.reply.status != ERROR else ERROR
-        except (asyncio.CancelledError, StopRequested) as exc:
+        except (asyncio.CancelledError, stopping.StopRequested) as exc:
             self.reply.status = STOPPED
-            await self._finish()
             if isinstance(exc, asyncio.CancelledError):
-                raise
-            return self.reply
+                cancelled = exc
         except Exception as exc:  # any API or network failure ends the turn, keeping the text
             code = classify(exc)
             logger.warning("assistant turn failed (%s): %r", code, exc)
             self.reply.status, self.reply.error = ERROR, {"code": code}
         await self._finish()
+        if cancelled is not None:
+            raise cancelled
         return self.reply
 
+    async def _heartbeat(self) -> None:
+        """A turn waiting on the model or a tool keeps its answer from looking dead."""
+        if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
+            await self._save()
+
     async def _converse(self) -> None:
-        ctx = self.prepared or await sync_to_async(context.build)(
-            self.user, self.chat, self.question
-        )
+        ctx = self.prepared.context
         messages = ctx.messages
         tools = [tool.definition() for tool in tool_registry.all_tools()]
         client = llm.shared_async_client()
@@ -126,7 +160,7 @@ class Turn:
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
 
     async def _stream(self, client, system, messages, tools):
-        options = {"model": self.model, "max_tokens": MAX_TOKENS, "messages": messages}
+        options = {"model": self.prepared.model, "max_tokens": MAX_TOKENS, "messages": messages}
         if system:
             options["system"] = system
         if tools:
@@ -146,7 +180,9 @@ class Turn:
                     data=result.data, result=result.content[:4000], is_error=result.is_error)
         await self._save()
         await self._publish()
-        return {"type": "tool_result", "tool_use_id": block.id, "content": result.content,
+        content = untrusted.data_text(f"tool:{block.name}", f"Result of {block.name}",
+                                      result.content)
+        return {"type": "tool_result", "tool_use_id": block.id, "content": content,
                 "is_error": result.is_error}
 
     async def _tick(self) -> None:
@@ -155,8 +191,8 @@ class Turn:
             await self._publish()
         if now - self._saved >= SAVE_INTERVAL:
             await self._save()
-            if await cache.aget(stop_key(self.answer.pk)):
-                raise StopRequested
+            if await stopping.requested(self.answer.pk):
+                raise stopping.StopRequested
 
     def _as_message(self) -> Message:
         return Message(pk=self.answer.pk, chat_id=self.chat.pk, role=Message.Role.ASSISTANT,
@@ -183,4 +219,4 @@ class Turn:
             if title:
                 extra["title"] = title
         await self._publish(**extra)
-        await cache.adelete(stop_key(self.answer.pk))
+        await stopping.clear(self.answer.pk)

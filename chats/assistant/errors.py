@@ -1,7 +1,10 @@
-"""API failures as one short code and a clear message in the user's language."""
+"""API failures as one short code and a clear message in the user's language.
+
+The anthropic SDK speaks HTTP through `httpx2` (a declared dependency): it wraps request
+failures in its own errors, but one in the middle of a stream reaches us as httpx2's.
+"""
 
 import anthropic
-import httpx
 import httpx2
 from django.utils.translation import gettext as _
 
@@ -25,10 +28,10 @@ def classify(exc: BaseException) -> str:
         getattr(exc, "status_code", None) == 529
     ):
         return "overloaded"
-    timeouts = anthropic.APITimeoutError | httpx.TimeoutException | httpx2.TimeoutException
+    timeouts = anthropic.APITimeoutError | httpx2.TimeoutException
     if isinstance(exc, timeouts):
         return "timeout"
-    connections = anthropic.APIConnectionError | httpx.HTTPError | httpx2.HTTPError | OSError
+    connections = anthropic.APIConnectionError | httpx2.HTTPError | OSError
     if isinstance(exc, connections):
         return "connection"
     return "api_error"
@@ -53,5 +56,10 @@ def message_for(code: str) -> str:
         "api_error": _("The AI service returned an error. Try again later."),
         "interrupted": _("The answer was interrupted (the server restarted)."),
         "too_many_rounds": _("The assistant used too many tools in a row and was stopped."),
+        "context_failed": _(
+            "The assistant could not gather what it needs to answer (your memory, documents "
+            "and this chat's history). Try again; if it keeps happening, an administrator "
+            "should look at the server log."
+        ),
     }
     return messages.get(code, messages["api_error"])

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
 from ..models import Chat, Message
-from .reply import ERROR, INTERRUPTED, STREAMING, Reply
+from .reply import INTERRUPTED, STREAMING, Reply
 
 # A streaming answer saves a heartbeat at least this often while its process is alive;
 # one silent for longer belongs to a process that died, so it is shown as interrupted.
@@ -73,8 +73,3 @@ def auto_title(chat_id, question: str) -> str:
         return title
     return ""
 
-
-def fail_reply(message_id, reply: Reply, code: str) -> None:
-    reply.status = ERROR
-    reply.error = {"code": code}
-    save_reply(message_id, reply)

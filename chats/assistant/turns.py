@@ -1,36 +1,28 @@
-"""Starting and stopping turns: the doors (socket, views) call these, nothing else.
+"""The doors' entry points: the socket (and any other door) calls `start` and `stop`.
 
-A turn runs as an asyncio task in the server process that received the message; tasks
-are kept here so Stop can cancel them at once. Stop from a page served by another
-process sets a flag in the shared cache that the turn checks while it streams.
+`start` runs the checks and saves the question and the empty answer, then hands them to
+the turn (engine.py), which does the rest; `stop` finds the chat's running answer and asks
+stopping.py to stop it, wherever it runs.
 """
 
-import asyncio
-import logging
-
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import limits, live, llm
+from .. import limits, llm
 from ..models import Chat
-from . import context, persistence
-from .engine import Turn, stop_key
+from . import persistence, stopping
+from .engine import PreparedTurn, Turn, prepare
 from .reply import ERROR, Reply
 
-logger = logging.getLogger(__name__)
-
 MAX_MESSAGE_LENGTH = 20_000
-
-_running: dict[str, asyncio.Task] = {}
 
 
 class TurnRejected(Exception):
     """The message cannot be sent; `args[0]` says why, in the user's language."""
 
 
-def _checked_turn(user, chat_id, content: str):
+def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
     """The checks, then the question and the empty answer, atomically: the chat row is
     locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
     serialises writers anyway)."""
@@ -55,45 +47,19 @@ def _checked_turn(user, chat_id, content: str):
         if not llm.is_configured():
             reply.status, reply.error = ERROR, {"code": "not_configured"}
         question, answer = persistence.create_turn(chat, content, reply)
-    return chat, question, answer, reply
+    return PreparedTurn(user, chat, question, answer, reply)
 
 
-def _prepare(user, chat_id, content: str):
-    chat, question, answer, reply = _checked_turn(user, chat_id, content)
-    if reply.status == ERROR:  # not configured: the answer already says so
-        return chat, question, answer, reply, "", None
-    # The context is built here, in the same thread hop as the checks; if that fails the
-    # turn builds it again and reports the error in the chat.
-    try:
-        prepared = context.build(user, chat, question)
-    except Exception:
-        logger.exception("building the context failed")
-        prepared = None
-    return chat, question, answer, reply, llm.model_name(), prepared
+def _prepare(user, chat_id, content: str) -> PreparedTurn:
+    # One thread hop for the checks and the preparation: the model call starts right after.
+    return prepare(_checked_turn(user, chat_id, content))
 
 
-async def start(user, chat_id, content: str) -> asyncio.Task | None:
-    """Saves the message, shows it on every open page and starts the answer."""
-    chat, question, answer, reply, model, prepared = await sync_to_async(_prepare)(
-        user, chat_id, (content or "").strip()
-    )
-    task = turn = None
-    if model:  # the model call starts now, while the pages are told about the message
-        turn = Turn(user, chat, question, answer, reply, model, prepared)
-        task = asyncio.create_task(turn.run())
-        key = str(answer.pk)
-        _running[key] = task
-        task.add_done_callback(lambda _task: _running.pop(key, None))
-    language = getattr(user, "language", None)
-    try:
-        for message in (question, answer):
-            await live.publish(chat.pk, {"type": "message", "id": str(message.pk),
-                                         "status": answer.metadata["status"],
-                                         "html": live.render_message(message, language)})
-    finally:
-        if turn is not None:
-            turn.announced.set()
-    return task
+async def start(user, chat_id, content: str):
+    """Saves the message, shows it on every open page and starts the answer; returns the
+    turn's task (None when the answer is already final, e.g. not configured)."""
+    prepared = await sync_to_async(_prepare)(user, chat_id, (content or "").strip())
+    return await Turn(prepared).start()
 
 
 def _streaming_answer_id(user, chat_id):
@@ -106,12 +72,5 @@ async def stop(user, chat_id) -> bool:
     answer_id = await sync_to_async(_streaming_answer_id)(user, chat_id)
     if answer_id is None:
         return False
-    await cache.aset(stop_key(answer_id), True, timeout=600)
-    task = _running.get(str(answer_id))
-    if task is not None:
-        task.cancel()
+    await stopping.request(answer_id)
     return True
-
-
-def running_task(answer_id) -> asyncio.Task | None:
-    return _running.get(str(answer_id))

@@ -19,8 +19,10 @@ class ChatSocket:
         )
         self.communicator.scope["user"] = user
 
-    async def connect(self):
-        return await self.communicator.connect()
+    async def connect(self, timeout=5):
+        # The communicator's default second is too short on a loaded machine (PostgreSQL,
+        # Redis and other suites sharing two cores): a slow accept is not a refusal.
+        return await self.communicator.connect(timeout=timeout)
 
     async def send(self, **data):
         await self.communicator.send_json_to(data)

@@ -4,9 +4,10 @@ import pytest
 
 from chats.assistant import context
 from chats.models import Chat, Message
+from documents import search as document_search
 from documents.search import SearchHit
 from memory.models import MemoryEntry
-from skills.context import save_context, save_personal_context
+from skills.context import primary_context, save_context, save_personal_context
 from skills.models import ContextFile, Skill
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def system_text(turn) -> str:
 def test_system_blocks_follow_the_order_primary_personal_skill_memory_documents(
     user, monkeypatch
 ):
-    save_context(ContextFile(type="primary"), "PRIMARY: be kind")
+    save_context(primary_context() or ContextFile(type="primary"), "PRIMARY: be kind")
     save_personal_context(user, "PERSONAL: I am a runner")
     skill = Skill.objects.create(name="Cardiologist", system_prompt="SKILL: heart focus")
     chat = Chat.objects.create(user=user, skill=skill)
@@ -28,7 +29,7 @@ def test_system_blocks_follow_the_order_primary_personal_skill_memory_documents(
     MemoryEntry.objects.create(user=user, title="low importance fact", importance="low")
     # documents.search returns [] until the documents issue implements it; patched here to
     # check the engine handles real hits in the right place.
-    monkeypatch.setattr(context.document_search, "search", lambda user, query, limit: [
+    monkeypatch.setattr(document_search, "search", lambda user, query, limit: [
         SearchHit(document_id="d1", filename="labs.pdf", snippet="DOCUMENT: HbA1c 6.1%", rank=1)
     ])
     question = Message.objects.create(chat=chat, role="user", content="my sugar?")
@@ -52,7 +53,7 @@ def test_the_model_is_told_language_timezone_and_date(user):
 
 
 def test_cache_breakpoints_on_the_stable_prefix_and_the_history(user):
-    save_context(ContextFile(type="primary"), "primary")
+    save_context(primary_context() or ContextFile(type="primary"), "primary")
     chat = Chat.objects.create(user=user)
     Message.objects.create(chat=chat, role="user", content="earlier question")
     Message.objects.create(chat=chat, role="assistant", content="earlier answer")
@@ -80,3 +81,18 @@ def test_history_is_trimmed_oldest_first_to_the_budget(user):
     assert turn.messages[0]["role"] == "user"
     assert len(turn.messages) == 11  # ten history messages of ~110 tokens, then the question
     assert turn.trimmed == 30
+
+
+def test_the_apps_register_their_context_providers_in_the_order_of_the_spec():
+    from chats.assistant import providers
+
+    registered = [(p.name, p.order, p.stable) for p in providers.all_providers()]
+    assert registered == [("layers", 10, True), ("memory", 40, True), ("documents", 50, False)]
+
+
+def test_the_apps_register_their_tools():
+    from chats import tool_registry
+
+    names = {tool.name for tool in tool_registry.all_tools()}
+    assert names >= {"save_memory", "get_memory", "search_documents", "generate_pdf",
+                     "schedule_notification"}

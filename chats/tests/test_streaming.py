@@ -52,28 +52,6 @@ async def test_markdown_is_rendered_and_html_escaped(fake_anthropic, user, chat_
     await socket.close()
 
 
-async def test_stop_keeps_the_partial_answer(fake_anthropic, user, chat_socket):
-    chat = await Chat.objects.acreate(user=user)
-    fake_anthropic.queue(Reply.text("word " * 400, delay=0.01, chunk_size=5))
-    socket = chat_socket(user, chat.pk)
-    await socket.connect()
-    await socket.send(action="send", content="Tell me a long story")
-    while True:  # wait until some text has arrived
-        event = await socket.receive()
-        if event["type"] == "message" and "word" in event["html"]:
-            break
-    second_tab = chat_socket(user, chat.pk)  # Stop works from any open page
-    await second_tab.connect()
-    await second_tab.send(action="stop")
-    events = await socket.until_finished()
-    assert events[-1]["status"] == "stopped"
-    answer = await last_answer(chat)
-    assert answer.metadata["status"] == "stopped"
-    assert 0 < len(answer.content) < len("word " * 400)
-    await socket.close()
-    await second_tab.close()
-
-
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
@@ -211,6 +189,7 @@ async def test_a_server_without_token_counting_or_caching_still_answers(
     # Like Ollama or llama.cpp behind ANTHROPIC_BASE_URL: no count_tokens endpoint and no
     # cache usage reported. The engine estimates tokens itself and needs neither.
     fake_anthropic.count_tokens_supported = False
+    fake_anthropic.prompt_caching_supported = False
     fake_anthropic.queue(Reply.text("Local model answer."))
     chat = await Chat.objects.acreate(user=user)
     socket = chat_socket(user, chat.pk)
@@ -218,39 +197,6 @@ async def test_a_server_without_token_counting_or_caching_still_answers(
     await socket.send(action="send", content="hello")
     events = await socket.until_finished()
     assert events[-1]["status"] == "done" and "Local model answer." in events[-1]["html"]
-    await socket.close()
-
-
-async def test_stop_cannot_reach_another_users_chat(fake_anthropic, user, other_user):
-    chat = await Chat.objects.acreate(user=other_user)
-    await Message.objects.acreate(chat=chat, role="assistant",
-                                  metadata={"status": "streaming"})
-    assert await turns.stop(user, chat.pk) is False
-    with pytest.raises(turns.TurnRejected):
-        await turns.start(user, chat.pk, "hijack")
-
-
-async def test_stop_from_another_process_reaches_a_turn_waiting_for_the_model(
-    fake_anthropic, user, chat_socket, monkeypatch
-):
-    from django.core.cache import cache
-
-    from chats.assistant import engine
-
-    monkeypatch.setattr(engine, "WATCH_INTERVAL", 0.05)
-    fake_anthropic.queue(Reply.text("late", first_token_delay=3))
-    chat = await Chat.objects.acreate(user=user)
-    socket = chat_socket(user, chat.pk)
-    await socket.connect()
-    await socket.send(action="send", content="hello")
-    answer = None
-    while answer is None:
-        await asyncio.sleep(0.05)
-        answer = await Message.objects.filter(chat=chat, role="assistant").afirst()
-    # Another server process has no task to cancel: it only sets the shared flag.
-    await cache.aset(engine.stop_key(answer.pk), True)
-    events = await socket.until_finished(timeout=2)
-    assert events[-1]["status"] == "stopped"
     await socket.close()
 
 
@@ -267,4 +213,118 @@ async def test_a_page_joining_late_gets_the_answer_as_it_is_now(user, chat_socke
     event = await socket.receive()
     assert event["id"] == str(answer.pk) and event["status"] == "done"
     assert "Finished answer" in event["html"]
+    await socket.close()
+
+
+async def test_the_question_and_the_empty_answer_come_before_any_update(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from chats import live
+
+    # A slow channel layer (a distant Redis) delays the announcement while the model
+    # answers at once: still, no update of the answer may overtake the announcement.
+    publish = live.publish
+
+    async def slow_announcement(chat_id, payload):
+        if 'data-role="user"' in payload["html"]:  # the question, announced first
+            while not fake_anthropic.requests:  # held until the model is answering
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)
+        await publish(chat_id, payload)
+
+    monkeypatch.setattr(live, "publish", slow_announcement)
+    fake_anthropic.queue(Reply.text("Quick answer in many small pieces.", chunk_size=1))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = [e for e in await socket.until_finished() if e["type"] == "message"]
+    question, placeholder = events[0], events[1]
+    assert 'data-role="user"' in question["html"] and "hello" in question["html"]
+    assert 'data-role="assistant"' in placeholder["html"]
+    assert placeholder["status"] == "streaming" and "Quick" not in placeholder["html"]
+    assert {e["id"] for e in events[1:]} == {placeholder["id"]}
+    assert events[-1]["status"] == "done"
+    await socket.close()
+
+
+async def test_a_turn_waiting_for_the_model_keeps_its_heartbeat(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from chats.assistant import engine, stopping
+
+    monkeypatch.setattr(stopping, "WATCH_INTERVAL", 0.05)
+    monkeypatch.setattr(engine, "HEARTBEAT_INTERVAL", 0.1)
+    fake_anthropic.queue(Reply.text("late", first_token_delay=2))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    while (answer := await last_answer(chat)) is None:
+        await asyncio.sleep(0.02)
+    first = answer.metadata["heartbeat"]
+    await asyncio.sleep(0.5)
+    await answer.arefresh_from_db()
+    # Still no text, yet the answer says its process is alive.
+    assert answer.content == "" and answer.metadata["status"] == "streaming"
+    assert answer.metadata["heartbeat"] > first
+    await turns.stop(user, chat.pk)
+    await socket.until_finished()
+    await socket.close()
+
+
+async def test_the_context_is_built_once_per_turn(fake_anthropic, user, chat_socket,
+                                                  monkeypatch):
+    from chats.assistant import context
+
+    calls = []
+    build = context.build
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return build(*args, **kwargs)
+
+    # A spy around the real function: it builds the real context and counts.
+    monkeypatch.setattr(context, "build", counted)
+    fake_anthropic.queue(Reply.text("Fine."))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    await socket.until_finished()
+    assert len(calls) == 1
+    await socket.close()
+
+
+async def test_a_context_that_cannot_be_built_ends_the_turn_with_a_clear_message(
+    fake_anthropic, user, chat_socket, monkeypatch
+):
+    from chats.assistant import context
+
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(args)
+        raise RuntimeError("the search index is broken")
+
+    # Injected fault: no real part breaks on demand half-way through a turn's context.
+    monkeypatch.setattr(context, "build", broken)
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="hello")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "error"
+    assert "could not gather what it needs" in events[-1]["html"]
+    answer = await last_answer(chat)
+    assert answer.metadata["status"] == "error"
+    assert answer.metadata["error"]["code"] == "context_failed"
+    assert len(calls) == 1  # not built again by the turn
+    assert fake_anthropic.requests == []  # the model was not asked without its context
+    # The chat is not left waiting for an answer: the next message goes through.
+    monkeypatch.undo()
+    fake_anthropic.queue(Reply.text("Back again."))
+    await socket.send(action="send", content="hello again")
+    events = await socket.until_finished()
+    assert events[-1]["status"] == "done"
     await socket.close()

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-from documents import ocr, pipeline, search, tasks
+from documents import ocr, search, status, tasks
 from documents.models import Document
 from memory.models import MemoryEntry
 from tests.fakes.anthropic_server import Reply
@@ -183,8 +183,8 @@ def test_jobs_run_through_django_q(user, monkeypatch):
 
 def test_stages_report_progress(user, monkeypatch):
     stages = []
-    real = pipeline.set_stage
-    monkeypatch.setattr(pipeline, "set_stage",
+    real = status.set_stage
+    monkeypatch.setattr(status, "set_stage",
                         lambda doc, stage: stages.append(stage) or real(doc, stage))
     document = make_document(user, image_only_pdf(scan_image(["OCR"])), "application/pdf")
     tasks.process_document(document.pk)

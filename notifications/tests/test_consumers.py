@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def _connect(user):
     communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
     communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=5)
     assert connected
     return communicator
 
@@ -69,7 +69,7 @@ async def test_anonymous_socket_is_refused():
     communicator = WebsocketCommunicator(application, "/ws/notifications/",
                                          headers=[(b"origin", b"http://testserver"),
                                                   (b"host", b"testserver")])
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=5)
     assert not connected or code == 4401
     await _close(communicator)
 

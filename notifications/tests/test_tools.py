@@ -28,7 +28,7 @@ def test_every_morning_at_eight_becomes_a_recurring_reminder_in_user_time(make_u
     assert not result.is_error
     n = Notification.objects.get(user=owner)
     assert n.recurrence == "0 8 * * *" and n.status == "pending"
-    local = n.scheduled_at.astimezone(owner.tz)
+    local = n.scheduled_at.astimezone(owner.zone)
     assert (local.hour, local.minute) == (8, 0)
     assert timezone.now() < n.scheduled_at <= timezone.now() + timedelta(days=1)
     assert "Take bisoprolol" in result.summary

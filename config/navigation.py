@@ -19,7 +19,7 @@ SECTIONS = [
     Section("chats", _("Chats"), "chats:index", "messages-square"),
     Section("documents", _("Documents"), "documents:index", "file-text"),
     Section("memory", _("Memory"), "memory:index", "brain"),
-    Section("trends", _("Lab trends"), "memory:trends", "chart-line"),
+    Section("trends", _("Lab trends"), "trends:index", "chart-line"),
     Section("pdfs", _("Reports"), "pdfs:index", "file-down"),
     Section("skills", _("Skills"), "skills:index", "sparkles"),
     Section("notifications", _("Notifications"), "notifications:index", "bell"),

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 
+from accounts.switching import other_accounts
+from notifications.models import Notification
+
 from .navigation import sections
-from .switching import other_accounts
 
 
 def shell(request):
@@ -20,6 +22,4 @@ def shell(request):
 
 def unread_count(user) -> int:
     """Unread in-app notifications; the notifications app owns the query."""
-    from notifications.models import Notification
-
     return Notification.objects.unread_for(user).count()

@@ -1,0 +1,176 @@
+"""The shape of the code: apps import each other one way only, and every third-party
+package the code imports is declared in pyproject.toml.
+
+Both read the source with `ast` (nothing is imported), so a lazy import inside a function
+counts as much as one at the top of a module. See docs/architecture.md for the layers.
+"""
+
+import ast
+import importlib.metadata
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["accounts", "skills", "chats", "memory", "documents", "notifications", "config"]
+BASE = {"accounts", "chats"}
+FEATURES = {"documents", "memory", "notifications"}
+
+# Which app may import which (docs/architecture.md). `config` is the top: the shell,
+# settings and URLs may import any app, and no app imports `config`.
+ALLOWED = {
+    "accounts": set(),
+    "skills": {"accounts"},
+    "chats": {"accounts", "skills"},
+    "memory": {"accounts", "skills", "chats"},
+    "documents": {"accounts", "skills", "chats", "memory"},
+    "notifications": {"accounts", "skills", "chats", "memory", "documents"},
+    "config": set(APPS) - {"config"},
+}
+
+
+def _is_test(path: Path) -> bool:
+    parts = path.relative_to(ROOT).parts
+    return "tests" in parts or path.name == "conftest.py"
+
+
+def app_modules():
+    """(path, dotted name) of every module of the apps: not tests, not migrations."""
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if _is_test(path) or "migrations" in parts:
+                continue
+            name = ".".join(parts)
+            yield path, name.removesuffix(".__init__")
+
+
+def imported_names(path: Path, module: str):
+    """Absolute dotted names of everything the module imports (relative ones resolved)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                yield ".".join([*base, node.module] if node.module else base)
+            else:
+                yield node.module
+
+
+def app_graph() -> dict[tuple[str, str], set[str]]:
+    """(importing app, imported app) -> the modules that make that edge."""
+    edges: dict[tuple[str, str], set[str]] = {}
+    for path, module in app_modules():
+        source = module.split(".")[0]
+        for name in imported_names(path, module):
+            target = name.split(".")[0]
+            if target in APPS and target != source:
+                edges.setdefault((source, target), set()).add(module)
+    return edges
+
+
+def cycles(edges) -> list[list[str]]:
+    """Every elementary cycle between apps (the graph is tiny: a plain search will do)."""
+    graph: dict[str, set[str]] = {}
+    for source, target in edges:
+        graph.setdefault(source, set()).add(target)
+    found = []
+
+    def walk(start, node, path):
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                found.append([*path, start])
+            elif nxt not in path and APPS.index(nxt) > APPS.index(start):
+                walk(start, nxt, [*path, nxt])
+
+    for start in APPS:
+        walk(start, start, [start])
+    return found
+
+
+def test_no_import_cycle_between_apps():
+    found = cycles(app_graph())
+    assert not found, "import cycles between apps:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_base_apps_import_no_feature_app():
+    edges = app_graph()
+    wrong = {f"{source} -> {target}: {sorted(modules)}"
+             for (source, target), modules in edges.items()
+             if source in BASE and target in FEATURES}
+    assert not wrong, "accounts and chats are base code:\n" + "\n".join(sorted(wrong))
+
+
+def test_every_app_imports_only_the_layers_below_it():
+    edges = app_graph()
+    wrong = {f"{source} -> {target}: {sorted(modules)}"
+             for (source, target), modules in edges.items() if target not in ALLOWED[source]}
+    assert not wrong, "imports against docs/architecture.md:\n" + "\n".join(sorted(wrong))
+
+
+def test_the_architecture_walk_sees_a_known_edge():
+    """Guards the walk itself: an edge that certainly exists is found."""
+    edges = app_graph()
+    assert "memory.models" in edges[("memory", "accounts")]
+    assert "config.dashboard" in edges[("config", "documents")]
+
+
+# --- Declared dependencies --------------------------------------------------------------
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_name(requirement: str) -> str:
+    return _normalise(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement).group())
+
+
+def declared() -> tuple[set[str], set[str]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    runtime = {_requirement_name(r) for r in project["project"]["dependencies"]}
+    dev = {_requirement_name(r) for group in project.get("dependency-groups", {}).values()
+           for r in group if isinstance(r, str)}
+    return runtime, dev
+
+
+def third_party_imports(paths) -> dict[str, set[str]]:
+    """Top-level import name -> the files importing it, for names outside the project."""
+    local = {*APPS, "tests", "conftest", "bench", "manage"}
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for name in imported_names(path, module):
+            top = name.split(".")[0]
+            if top in local or top in sys.stdlib_module_names or top == "__future__":
+                continue
+            found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def _undeclared(imports, allowed) -> list[str]:
+    distributions = importlib.metadata.packages_distributions()
+    wrong = []
+    for top, files in sorted(imports.items()):
+        owners = {_normalise(name) for name in distributions.get(top, [])}
+        if not owners & allowed:
+            wrong.append(f"{top} (from {sorted(owners) or 'no installed package'}) "
+                         f"imported by {sorted(files)}")
+    return wrong
+
+
+def test_app_code_imports_only_declared_packages():
+    runtime, _dev = declared()
+    paths = [path for path, _module in app_modules()] + [ROOT / "manage.py"]
+    wrong = _undeclared(third_party_imports(paths), runtime)
+    assert not wrong, "not in [project].dependencies:\n" + "\n".join(wrong)
+
+
+def test_tests_import_only_declared_packages():
+    runtime, dev = declared()
+    paths = [path for app in [*APPS, "tests"] for path in (ROOT / app).rglob("*.py")
+             if _is_test(path)] + [ROOT / "conftest.py"]
+    wrong = _undeclared(third_party_imports(paths), runtime | dev)
+    assert not wrong, "not declared in pyproject.toml:\n" + "\n".join(wrong)
