@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from notifications.schedule import user_zone
+from accounts.locale import zone_of
 
 from .dose_schedule import dose_times, local_start
 from .models import DoseEvent
@@ -68,7 +68,7 @@ class Adherence:
 
 def adherence(medication, days: int = 30, now: datetime | None = None) -> Adherence:
     now = now or timezone.now()
-    zone = user_zone(medication.user)
+    zone = zone_of(medication.user)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     start = max(local_start(first, zone), medication.created - timedelta(seconds=1))
@@ -101,7 +101,7 @@ def adherence(medication, days: int = 30, now: datetime | None = None) -> Adhere
 def todays_doses(medication, now: datetime | None = None) -> list[Dose]:
     """Today's scheduled doses (and any recorded today), with their answers."""
     now = now or timezone.now()
-    zone = user_zone(medication.user)
+    zone = zone_of(medication.user)
     today = now.astimezone(zone).date()
     start, end = local_start(today, zone), local_start(today + timedelta(days=1), zone)
     events = {event.scheduled_for: event for event in DoseEvent.objects.filter(

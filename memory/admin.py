@@ -33,13 +33,11 @@ class MedicationAdmin(admin.ModelAdmin):
         medications.save(obj)  # its reminders follow the schedule, as on the pages
 
     def delete_model(self, request, obj):
-        medications.pending_reminders(obj).delete()
-        super().delete_model(request, obj)
+        medications.remove(obj)
 
     def delete_queryset(self, request, queryset):
         for medication in queryset:
-            medications.pending_reminders(medication).delete()
-        super().delete_queryset(request, queryset)
+            medications.remove(medication)
 
 
 @admin.register(DoseEvent)

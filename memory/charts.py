@@ -1,5 +1,6 @@
 """Server-rendered SVG geometry for the health record's charts: vitals over time (two lines
-for blood pressure, the usual range shaded) and adherence per day.
+for blood pressure, the usual range shaded) and adherence per day. The trends page of
+the documents app (/memory/trends/) draws them with memory/health_charts.html.
 
 Coordinates are strings: Django would otherwise localise floats ("12,5" in Russian).
 Colours are theme classes chosen in the template, so both themes read well.
@@ -8,9 +9,7 @@ Colours are theme classes chosen in the template, so both themes read well.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
-from documents.trends import short_number
+from django.utils import formats, timezone
 
 from . import vitals
 from .adherence import adherence
@@ -24,6 +23,14 @@ MAX_POINTS = 120
 
 def svg(value: float) -> str:
     return f"{value:.1f}"
+
+
+def short_number(value: float) -> str:
+    """Three significant digits in the reader's own notation (5.2, or 5,2 in Russian)."""
+    rounded = float(f"{value:.3g}") if abs(value) < 1000 else round(value)
+    if rounded == int(rounded):
+        rounded = int(rounded)
+    return formats.number_format(rounded, use_l10n=True)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from notifications.schedule import next_occurrence, user_zone
+from accounts.locale import zone_of
 
 DEFAULT_FIRST_TIME = "08:00"
 
@@ -48,6 +48,24 @@ def crons(medication) -> list[tuple[str, str]]:
     return [(f"{t.minute} {t.hour} * * {weekdays}", f"{t:%H:%M}") for t in sorted(set(times))]
 
 
+def _aware(local: datetime, zone: ZoneInfo) -> datetime:
+    """A wall-clock time as an instant: a time skipped by a spring-forward change moves on
+    by the gap, one that occurs twice is taken at its first occurrence (as the reminders
+    of notifications/schedule.py do, so dose times and reminder times agree)."""
+    aware = local.replace(tzinfo=zone, fold=0)
+    return aware.astimezone(UTC).astimezone(zone).astimezone(UTC)
+
+
+def next_occurrence(expression: str, after: datetime, zone: ZoneInfo) -> datetime:
+    """The first time strictly after `after` matching the expression on the wall clock."""
+    iterator = croniter(expression, after.astimezone(zone).replace(tzinfo=None))
+    for _ in range(4):  # a skipped local time can map back before `after`
+        candidate = _aware(iterator.get_next(datetime), zone)
+        if candidate > after:
+            return candidate
+    return candidate
+
+
 def local_start(day, zone: ZoneInfo) -> datetime:
     """Midnight of `day` in `zone`, as an aware instant."""
     return datetime.combine(day, time.min).replace(tzinfo=zone).astimezone(UTC)
@@ -56,13 +74,12 @@ def local_start(day, zone: ZoneInfo) -> datetime:
 def previous_occurrence(expression: str, at: datetime, zone: ZoneInfo) -> datetime:
     """The latest time at or before `at` matching the expression on the wall clock."""
     local = (at + timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None)
-    found = croniter(expression, local).get_prev(datetime)
-    return found.replace(tzinfo=zone).astimezone(UTC)
+    return _aware(croniter(expression, local).get_prev(datetime), zone)
 
 
 def dose_times(medication, start: datetime, end: datetime) -> list[datetime]:
     """Every scheduled dose of the medication in (start, end], within its start/end dates."""
-    zone = user_zone(medication.user)
+    zone = zone_of(medication.user)
     if medication.start_date:
         start = max(start, local_start(medication.start_date, zone) - timedelta(seconds=1))
     if medication.end_date:

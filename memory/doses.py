@@ -1,28 +1,24 @@
-"""Doses: recording what became of each scheduled dose, from whichever door the answer
-comes (the in-app notification, an email link, a Telegram button, the medication page).
+"""Doses: recording what became of each scheduled dose, whichever door the answer comes
+through (the medication page here; the in-app reminder, an email link and a Telegram
+button through notifications/dose_answers.py), and the sweep that marks the unanswered.
 
 A dose is (medication, scheduled_for). Answers from reminders count once: a taken or
 skipped dose stays as it is, so a reused link or a second button press changes nothing.
-The medication page may correct a dose. Snoozing sends the reminder again in an hour.
+The medication page may correct a dose.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from notifications import live, reminders
-from notifications.models import Notification
-from notifications.schedule import user_zone
+from accounts.locale import zone_of
 
-from .dose_schedule import previous_occurrence
+from . import hooks
 from .models import DoseEvent, Medication
 
-SNOOZE = timedelta(hours=1)
 State = DoseEvent.State
 ACTIONS = {"taken": State.TAKEN, "skip": State.SKIPPED, "snooze": State.SNOOZED}
 FINAL = {State.TAKEN, State.SKIPPED}
@@ -33,22 +29,6 @@ class Outcome:
     changed: bool
     message: str
     event: DoseEvent | None = None
-
-
-def is_dose_reminder(notification) -> bool:
-    return bool((notification.metadata or {}).get("medication"))
-
-
-def dose_time(notification) -> datetime:
-    """The dose a reminder is about: a snoozed copy says so; an occurrence of a series is
-    the latest cron time at or before its delivery time (quiet hours may have moved it)."""
-    metadata = notification.metadata or {}
-    if metadata.get("dose_at"):
-        return parse_datetime(metadata["dose_at"])
-    when = notification.scheduled_at or notification.created
-    if notification.recurrence:
-        return previous_occurrence(notification.recurrence, when, user_zone(notification.user))
-    return when
 
 
 def state_label(state: str) -> str:
@@ -114,73 +94,6 @@ def take_now(medication, via: str, now: datetime | None = None) -> Outcome:
     return record(medication, now, State.TAKEN, via, correcting=True)
 
 
-def answer(notification, action: str, via: str) -> Outcome:
-    """Taken, skip or snooze on a dose reminder (the caller has checked whose it is)."""
-    state = ACTIONS.get(action)
-    medication = (Medication.objects.for_user(notification.user)
-                  .filter(pk=(notification.metadata or {}).get("medication")).first())
-    if state is None or medication is None:
-        return Outcome(False, _("This reminder is not available."))
-    scheduled_for = dose_time(notification)
-    outcome = record(medication, scheduled_for, state, via)
-    if outcome.changed:
-        with transaction.atomic():
-            if state == State.SNOOZED:
-                snooze(notification, medication, scheduled_for)
-            _note_on_reminder(notification, state)
-    return outcome
-
-
-def snooze(notification, medication, scheduled_for: datetime) -> Notification:
-    return Notification.objects.create(
-        user_id=notification.user_id, title=notification.title, body=notification.body,
-        type=notification.type, channel=notification.channel,
-        scheduled_at=timezone.now() + SNOOZE,
-        metadata={"medication": str(medication.pk), "dose_at": scheduled_for.isoformat(),
-                  "snoozed_from": str(notification.pk), "source": "medication"},
-    )
-
-
-def _note_on_reminder(notification, state: str) -> None:
-    """The reminder shows the answer (and is read) wherever it was given."""
-    notification.metadata["dose_state"] = state
-    fields = ["metadata"]
-    if state == State.TAKEN:
-        notification.metadata.setdefault("done_at", timezone.now().isoformat())
-    if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
-        notification.status = Notification.Status.READ
-        notification.read_at = timezone.now()
-        fields += ["status", "read_at"]
-    notification.save(update_fields=fields)
-    live.announce(notification.user_id)
-
-
-# --- Telegram ---------------------------------------------------------------------------
-
-
-def telegram_buttons(notification) -> list[tuple[str, str]]:
-    return [
-        ("✅ " + _("Taken"), f"dose:taken:{notification.pk}"),
-        ("⏭ " + _("Skip"), f"dose:skip:{notification.pk}"),
-        ("⏰ " + _("Snooze 1 h"), f"dose:snooze:{notification.pk}"),
-    ]
-
-
-def telegram_button(user, data: str) -> tuple[str, bool]:
-    """A Taken / Skip / Snooze press from the chat linked to `user` (None: not linked)."""
-    _prefix, action, raw_id = [*data.split(":", 2), "", ""][:3]
-    try:
-        pk = uuid.UUID(raw_id)
-    except ValueError:
-        return _("This button is no longer valid."), False
-    # Ownership: only a reminder of the account this chat is linked to.
-    notification = Notification.objects.for_user(user).filter(pk=pk).first() if user else None
-    if notification is None or not is_dose_reminder(notification) or action not in ACTIONS:
-        return _("This reminder is not available."), False
-    outcome = answer(notification, action, DoseEvent.Via.TELEGRAM)
-    return outcome.message, outcome.changed
-
-
 # --- The sweep: unanswered doses become missed ---------------------------------------------
 
 SWEEP_WINDOW = timedelta(days=2)
@@ -204,7 +117,7 @@ def sweep(now: datetime | None = None) -> dict:
     medications = (Medication.objects.filter(is_active=True)
                    .exclude(schedule=Medication.Schedule.AS_NEEDED).select_related("user"))
     for medication in medications:
-        zone = user_zone(medication.user)
+        zone = zone_of(medication.user)
         since = max(now - SWEEP_WINDOW, medication.created)
         times = dose_times(medication, since, now + timedelta(days=1))
         answered = dict(
@@ -219,24 +132,5 @@ def sweep(now: datetime | None = None) -> dict:
                 if outcome.changed:
                     missed.setdefault(medication.user, []).append(outcome.event)
     for user, events in missed.items():
-        nudge(user, events)
+        hooks.missed(user, events)
     return missed
-
-
-def nudge(user, events) -> Notification | None:
-    """One in-app note listing the doses that were just missed."""
-    from django.utils import translation
-    from django.utils.formats import time_format
-
-    zone = user_zone(user)
-    with translation.override(user.language or "en"), timezone.override(zone):
-        lines = [f"{event.medication} — {time_format(event.scheduled_for.astimezone(zone))}"
-                 for event in sorted(events, key=lambda event: event.scheduled_for)]
-        title = (_("Missed dose: %(name)s") % {"name": events[0].medication}
-                 if len(events) == 1 else _("%(count)s missed doses") % {"count": len(events)})
-        body = "\n".join(lines) + "\n" + _(
-            "If you took them, mark them as taken on the medication page.")
-    return reminders.create(
-        user, title=title, body=body, channel=Notification.Channel.IN_APP,
-        type=Notification.Type.ALERT, metadata={"kind": "missed_doses"},
-    )

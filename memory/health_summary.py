@@ -4,7 +4,7 @@ ready for the stable context (chats' context providers)."""
 
 from django.utils import timezone
 
-from notifications.schedule import user_zone
+from accounts.locale import zone_of
 
 from . import vitals
 from .adherence import adherence
@@ -40,7 +40,7 @@ def medication_lines(user, with_adherence: bool = True) -> list[str]:
 
 
 def vital_lines(user) -> list[str]:
-    zone = user_zone(user)
+    zone = zone_of(user)
     preference = HealthPreference.for_user(user)
     return [
         f"- {item.vital.Kind(item.vital.kind).label}: {item.text} {item.unit} "

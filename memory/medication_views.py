@@ -1,19 +1,15 @@
-"""Medication pages: the list, add, one medication (edit, stop, its doses and adherence),
-and the doors through which a dose is answered (in-app reminder, email link, page)."""
+"""Medication pages: the list, add, one medication (edit, stop, its doses and adherence).
+Answers from reminders come through notifications/dose_views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications.models import Notification
-from notifications.schedule import user_zone
-
-from . import dose_links, doses, medications
+from . import doses, medications
 from .adherence import adherence, todays_doses
 from .forms import MedicationForm
 from .models import DoseEvent, Medication
@@ -60,7 +56,6 @@ def detail(request, pk):
         "adherence": adherence(medication, days=30),
         "today": todays_doses(medication) if medication.is_active else [],
         "history": history,
-        "reminders": medications.pending_reminders(medication).order_by("scheduled_at")[:10],
     }, status=status)
 
 
@@ -95,36 +90,3 @@ def record_dose(request, pk):
         return HttpResponseBadRequest(_("There is no such dose today."))
     messages.success(request, outcome.message)
     return redirect("memory:medication", pk=medication.pk)
-
-
-@login_required
-@require_POST
-def answer_reminder(request, pk, action):
-    """Taken / Skip / Snooze on an in-app dose reminder; htmx gets the row back."""
-    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-    if not doses.is_dose_reminder(notification) or action not in doses.ACTIONS:
-        return HttpResponseBadRequest(_("This reminder is not available."))
-    outcome = doses.answer(notification, action, DoseEvent.Via.IN_APP)
-    if request.htmx:
-        return render(request, "notifications/index.html#row", {"notification": notification})
-    messages.info(request, outcome.message)
-    return redirect("notifications:index")
-
-
-def answer_link(request, token):
-    """A one-click link from a reminder email: no sign-in; the signature is the key."""
-    found = dose_links.read_token(token)
-    if found is None:
-        return render(request, "memory/dose_link.html", {
-            "ok": False, "message": _("This link is not valid or has expired."),
-        }, status=400)
-    notification, action = found
-    user = notification.user
-    with translation.override(user.language or "en"), timezone.override(user_zone(user)):
-        outcome = doses.answer(notification, action, DoseEvent.Via.EMAIL)
-        response = render(request, "memory/dose_link.html", {
-            "ok": outcome.changed, "message": outcome.message, "notification": notification,
-            "dose_at": doses.dose_time(notification),
-        })
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak onwards
-    return response

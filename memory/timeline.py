@@ -1,5 +1,6 @@
-"""One timeline of the health record: documents, lab results, vitals, doses, medication
-changes and memory entries, newest first, each a small `Event`."""
+"""One timeline of the health record: vitals, doses, medication changes and memory entries
+from here, documents and lab results from the documents app (through
+`hooks.timeline_sources`), newest first, each a small `Event`."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -9,9 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from documents.models import Document
-
-from . import vitals
+from . import hooks, vitals
 from .models import DoseEvent, HealthPreference, Medication, MemoryEntry, Vital
 
 KINDS = [
@@ -41,32 +40,8 @@ class Event:
         return timezone.localtime(self.when).date()
 
 
-def _day_start(day) -> datetime:
+def day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))  # midday: the right local day
-
-
-def _documents(user, since):
-    rows = Document.objects.for_user(user).exclude(status=Document.Status.FAILED).only(
-        "filename", "doc_type", "document_date", "created", "metadata")
-    for document in rows.order_by("-created")[:PER_SOURCE]:
-        when = _day_start(document.document_date) if document.document_date else document.created
-        if since and when < since:
-            continue
-        url = reverse("documents:detail", args=[document.pk])
-        metadata = document.metadata or {}
-        yield "document", Event(when, "document", document.filename,
-                                str(document.get_doc_type_display()),
-                                url)
-        values = metadata.get("lab_values") or []
-        if values:
-            abnormal = [item for item in values if item.get("flag") in ("high", "low", "abnormal")]
-            detail = ", ".join(
-                f"{item.get('analyte')} {item.get('value')} {item.get('unit') or ''}".strip()
-                for item in abnormal[:4])
-            title = _("%(count)s lab values") % {"count": len(values)}
-            if abnormal:
-                title += " · " + _("%(count)s outside the range") % {"count": len(abnormal)}
-            yield "lab", Event(when, "lab", title, detail, url, bool(abnormal))
 
 
 def _vitals(user, since):
@@ -98,14 +73,14 @@ def _doses(user, since):
 def _medications(user, since):
     for medication in Medication.objects.for_user(user)[:PER_SOURCE]:
         url = reverse("memory:medication", args=[medication.pk])
-        started = _day_start(medication.start_date) if medication.start_date \
+        started = day_start(medication.start_date) if medication.start_date \
             else medication.created
         if not since or started >= since:
             yield "medication", Event(started, "medication",
                                       _("Started %(name)s") % {"name": medication},
                                       medication.dose, url)
         if not medication.is_active and medication.end_date:
-            stopped = _day_start(medication.end_date)
+            stopped = day_start(medication.end_date)
             if not since or stopped >= since:
                 yield "medication", Event(stopped, "medication",
                                           _("Stopped %(name)s") % {"name": medication}, "", url)
@@ -121,7 +96,7 @@ def _memory(user, since):
                               reverse("memory:detail", args=[entry.pk]))
 
 
-SOURCES = [_documents, _vitals, _doses, _medications, _memory]
+SOURCES = [_vitals, _doses, _medications, _memory]
 
 
 def events(user, kinds=None, days: int | None = 90, now=None) -> list[Event]:
@@ -130,6 +105,6 @@ def events(user, kinds=None, days: int | None = 90, now=None) -> list[Event]:
     since = now - timedelta(days=days) if days else None
     chosen = set(kinds or [kind for kind, _label in KINDS])
     found = []
-    for source in SOURCES:
+    for source in [*SOURCES, *hooks.timeline_sources]:
         found += [event for kind, event in source(user, since) if kind in chosen]
     return sorted(found, key=lambda event: event.when, reverse=True)

@@ -1,11 +1,8 @@
-"""The health timeline and the appointment PDF made from it."""
+"""The health timeline (its appointment PDF is made by documents: pdfs:appointment)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
 
-from .appointment import compile_appointment_pdf
 from .timeline import KINDS, PERIODS, events
 
 
@@ -21,11 +18,3 @@ def timeline(request):
         "events": found, "kinds": KINDS, "chosen": kinds, "period": period,
         "periods": list(PERIODS),
     })
-
-
-@login_required
-@require_POST
-def appointment_pdf(request):
-    report = compile_appointment_pdf(request.user)
-    return FileResponse(report.file.open("rb"), as_attachment=True,
-                        filename="appointment.pdf", content_type="application/pdf")

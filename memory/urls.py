@@ -15,12 +15,8 @@ urlpatterns = [
     path("medications/<uuid:pk>/", medication_views.detail, name="medication"),
     path("medications/<uuid:pk>/stop/", medication_views.stop, name="medication_stop"),
     path("medications/<uuid:pk>/doses/", medication_views.record_dose, name="dose_record"),
-    path("doses/<uuid:pk>/<str:action>/", medication_views.answer_reminder,
-         name="dose_answer"),
-    path("doses/link/<str:token>/", medication_views.answer_link, name="dose_link"),
     path("vitals/", vital_views.index, name="vitals"),
     path("vitals/units/", vital_views.units, name="vital_units"),
     path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
     path("timeline/", timeline_views.timeline, name="timeline"),
-    path("timeline/appointment.pdf", timeline_views.appointment_pdf, name="appointment_pdf"),
 ]

@@ -40,15 +40,15 @@ def telegram_text(notification) -> tuple[str, list[tuple[str, str]]]:
             ("⏰ " + _("Snooze 1 h"), f"snooze:{notification.pk}"),
         ]
         if (notification.metadata or {}).get("medication"):
-            from memory.doses import telegram_buttons  # a dose: Taken / Skip / Snooze
+            from .dose_answers import telegram_buttons  # a dose: Taken / Skip / Snooze
 
             buttons = telegram_buttons(notification)
     return "\n".join(lines), buttons
 
 
 def _dose_links(notification) -> list[tuple[str, str]]:
-    """A medication reminder's one-click answers (signed links, see memory.dose_links)."""
-    from memory.dose_links import links
+    """A medication reminder's one-click answers (signed links, see dose_links.py)."""
+    from .dose_links import links
 
     return links(notification)
 

@@ -26,7 +26,7 @@ def test_three_blood_pressure_readings_draw_a_chart(signed_in_client, user):
     assert chart.kind == "blood_pressure" and chart.count == 3
     assert [len(line.dots) for line in chart.lines] == [3, 3]  # systolic and diastolic
     assert [dot.out_of_range for dot in chart.lines[0].dots] == [False, True, False]
-    page = signed_in_client.get(reverse("memory:trends")).content.decode()
+    page = signed_in_client.get(reverse("trends:index")).content.decode()
     svg = re.search(r'<section class="card min-w-0" data-kind="blood_pressure">.*?</svg>', page,
                     re.DOTALL).group()
     systolic = re.search(r'<polyline[^>]*points="([^"]+)" data-line="value"', svg).group(1)
@@ -45,13 +45,13 @@ def test_trends_page_still_shows_lab_values_and_adherence(signed_in_client, user
         metadata={"lab_values": [{"analyte": "Glucose", "value": "6.9", "unit": "mmol/L",
                                   "reference_range": "3.9-5.5", "flag": "high"}]})
     medications.save(Medication(user=user, name="Metformin", times=["08:00"]))
-    page = signed_in_client.get(reverse("memory:trends")).content.decode()
+    page = signed_in_client.get(reverse("trends:index")).content.decode()
     assert 'data-analyte="glucose"' in page and 'data-testid="adherence-charts"' in page
 
 
 @pytest.mark.django_db
 def test_trends_page_for_a_new_user_is_empty_but_fine(signed_in_client):
-    response = signed_in_client.get(reverse("memory:trends"))
+    response = signed_in_client.get(reverse("trends:index"))
     assert response.status_code == 200 and "No lab values yet" in response.content.decode()
 
 
@@ -86,7 +86,7 @@ def test_appointment_pdf_lists_medications_in_cyrillic_for_a_russian_user(client
     doses.record(pill, timezone.now() - timedelta(hours=12), "taken", "page")
     bp(ivan, 135, 85, 1)
     client.force_login(ivan)
-    response = client.post(reverse("memory:appointment_pdf"))
+    response = client.post(reverse("pdfs:appointment"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pymupdf.open(stream=b"".join(response.streaming_content), filetype="pdf")[0].get_text()
     assert "Метформин 500 мг" in text and "во время еды" in text
@@ -131,7 +131,7 @@ def test_every_health_page_speaks_russian(client, make_user):
         (reverse("memory:medication_new"), "Добавить лекарство"),
         (reverse("memory:medication", args=[pill.pk]), "Пн, Пт"),
         (reverse("memory:vitals"), "Добавить измерение"),
-        (reverse("memory:trends"), "Динамика"),
+        (reverse("trends:index"), "Динамика"),
         (reverse("memory:timeline"), "Хронология"),
     ]:
         response = client.get(url)

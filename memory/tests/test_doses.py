@@ -13,7 +13,7 @@ from django.utils import timezone
 from memory import doses, medications
 from memory.adherence import adherence
 from memory.models import DoseEvent, Medication
-from notifications import delivery
+from notifications import delivery, dose_answers
 from notifications.bot import build_application
 from notifications.models import Notification
 
@@ -62,7 +62,7 @@ def test_page_records_a_dose_and_may_correct_it(signed_in_client, user):
 def test_in_app_taken_records_the_dose_once(signed_in_client, user):
     pill = make_medication(user)
     reminder, dose_at = due_reminder(pill)
-    url = reverse("memory:dose_answer", args=[reminder.pk, "taken"])
+    url = reverse("notifications:dose_answer", args=[reminder.pk, "taken"])
     response = signed_in_client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'data-testid="dose-badge"' in response.content.decode()
     event = DoseEvent.objects.get()
@@ -70,7 +70,7 @@ def test_in_app_taken_records_the_dose_once(signed_in_client, user):
         pill, dose_at, "taken", "in_app")
     reminder.refresh_from_db()
     assert reminder.status == "read" and reminder.metadata["dose_state"] == "taken"
-    signed_in_client.post(reverse("memory:dose_answer", args=[reminder.pk, "skip"]))
+    signed_in_client.post(reverse("notifications:dose_answer", args=[reminder.pk, "skip"]))
     event.refresh_from_db()
     assert event.state == "taken" and DoseEvent.objects.count() == 1
 
@@ -79,7 +79,7 @@ def test_in_app_taken_records_the_dose_once(signed_in_client, user):
 def test_in_app_answer_cannot_touch_another_users_reminder(client, user, other_user):
     reminder, _dose_at = due_reminder(make_medication(user))
     client.force_login(other_user)
-    assert client.post(reverse("memory:dose_answer", args=[reminder.pk, "taken"])).status_code \
+    assert client.post(reverse("notifications:dose_answer", args=[reminder.pk, "taken"])).status_code \
         == 404
     assert not DoseEvent.objects.exists()
 
@@ -115,18 +115,18 @@ def test_one_click_email_link_records_once_without_sign_in(client, make_user, sm
 
 @pytest.mark.django_db
 def test_forged_or_expired_email_link_does_nothing(client, user, settings):
-    from memory.dose_links import make_token
+    from notifications.dose_links import make_token
 
     reminder, _dose_at = due_reminder(make_medication(user))
     token = make_token(reminder, "taken")
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-    response = client.get(reverse("memory:dose_link", args=[forged]))
+    response = client.get(reverse("notifications:dose_link", args=[forged]))
     assert response.status_code == 400 and "not valid or has expired" in response.content.decode()
     future = timezone.now() + timedelta(days=4)
     from unittest import mock  # the clock only: signing reads time.time()
 
     with mock.patch("django.core.signing.time.time", return_value=future.timestamp()):
-        assert client.get(reverse("memory:dose_link", args=[token])).status_code == 400
+        assert client.get(reverse("notifications:dose_link", args=[token])).status_code == 400
     assert not DoseEvent.objects.exists()
 
 
@@ -134,11 +134,11 @@ def test_forged_or_expired_email_link_does_nothing(client, user, settings):
 def test_snooze_sends_the_reminder_again_for_the_same_dose(user):
     pill = make_medication(user)
     reminder, dose_at = due_reminder(pill)
-    assert doses.answer(reminder, "snooze", "in_app").changed
+    assert dose_answers.answer(reminder, "snooze", "in_app").changed
     again = Notification.objects.get(user=user, metadata__snoozed_from=str(reminder.pk))
-    assert again.recurrence == "" and doses.dose_time(again) == dose_at
-    assert not doses.answer(reminder, "snooze", "in_app").changed  # once
-    assert doses.answer(again, "taken", "in_app").changed
+    assert again.recurrence == "" and dose_answers.dose_time(again) == dose_at
+    assert not dose_answers.answer(reminder, "snooze", "in_app").changed  # once
+    assert dose_answers.answer(again, "taken", "in_app").changed
     assert DoseEvent.objects.get().state == "taken"
 
 

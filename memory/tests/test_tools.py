@@ -63,3 +63,21 @@ def test_get_health_record_reads_medications_and_vitals_of_the_owner_only(user, 
     assert Medication.objects.filter(user=user).count() == 1  # read only
     assert "No medications" in call("get_health_record", other_user.__class__.objects.create_user(
         "new@example.com"), {}).content
+
+
+def test_every_turn_knows_the_active_medications_and_latest_vitals(user):
+    from django.utils import timezone
+
+    from memory import medications
+    from memory.context import memory_blocks
+    from memory.models import Medication, Vital
+
+    assert memory_blocks(user, None, "hi") == []
+    medications.save(Medication(user=user, name="Metformin", strength="500 mg",
+                                times=["08:00"]))
+    medications.save(Medication(user=user, name="Old pill", times=["09:00"], is_active=False))
+    Vital.objects.create(user=user, kind="weight", value=81.4, unit="kg",
+                         measured_at=timezone.now())
+    [record] = memory_blocks(user, None, "hi")
+    assert "Metformin 500 mg; at 08:00" in record["text"] and "Weight: 81.4 kg" in record["text"]
+    assert "Old pill" not in record["text"] and "% of doses" not in record["text"]

@@ -1,6 +1,7 @@
 """“Prepare for my appointment”: a PDF of current medications with adherence, recent vitals
-and abnormal lab values, compiled by the documents app's report machinery (WeasyPrint,
-local fonts with Cyrillic, nothing fetched) and kept among the user's PDFs."""
+(from the health record, memory) and abnormal lab values, compiled like the other
+reports (WeasyPrint, local fonts with Cyrillic, nothing fetched) and kept among the
+user's PDFs. The template is memory/appointment_report.html."""
 
 from datetime import timedelta
 
@@ -9,14 +10,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from documents.models import GeneratedPDF
-from documents.reports import refuse_fetch
-from documents.trends import lab_series
-from notifications.schedule import user_zone
+from accounts.locale import zone_of
+from memory import vitals
+from memory.adherence import adherence
+from memory.models import HealthPreference, Medication, Vital
 
-from . import vitals
-from .adherence import adherence
-from .models import HealthPreference, Medication, Vital
+from .models import GeneratedPDF
+from .reports import refuse_fetch
+from .trends import lab_series
 
 RECENT_VITALS = timedelta(days=90)
 LABS_SINCE = timedelta(days=365)
@@ -45,7 +46,7 @@ def context(user, now=None) -> dict:
 
 
 def compile_appointment_pdf(user) -> GeneratedPDF:
-    with translation.override(user.language or "en"), timezone.override(user_zone(user)):
+    with translation.override(user.language or "en"), timezone.override(zone_of(user)):
         title = _("For my appointment")
         html = render_to_string("memory/appointment_report.html",
                                 {**context(user), "title": title})

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from notifications.models import Notification
+from .models import Notification
 
 SALT = "memory.dose-link"
 MAX_AGE = timedelta(days=3)
@@ -41,5 +41,6 @@ def links(notification) -> list[tuple[str, str]]:
     if not (notification.metadata or {}).get("medication"):
         return []
     base = settings.SITE_URL.rstrip("/")
-    return [(action, base + reverse("memory:dose_link", args=[make_token(notification, action)]))
+    return [(action, base + reverse("notifications:dose_link",
+                                    args=[make_token(notification, action)]))
             for action in ACTIONS]
