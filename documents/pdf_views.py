@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import rate_limits
+
 from .appointment import compile_appointment_pdf
 from .forms import ReportForm
 from .models import GeneratedPDF
@@ -18,6 +20,8 @@ from .reports import compile_report
 def index(request):
     form = ReportForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not rate_limits.allow(request.user, "compile"):
+            return rate_limits.too_many(request, "compile")
         data = form.cleaned_data
         compile_report(
             request.user, data["title"],
@@ -45,6 +49,8 @@ def download(request, pk):
 @require_POST
 def appointment(request):
     """“Prepare for my appointment” (timeline and medications pages): compiled and sent."""
+    if not rate_limits.allow(request.user, "compile"):
+        return rate_limits.too_many(request, "compile")
     report = compile_appointment_pdf(request.user)
     return FileResponse(report.file.open("rb"), as_attachment=True,
                         filename="appointment.pdf", content_type="application/pdf")

@@ -2,8 +2,8 @@
 
 `process(document)` runs every stage or raises; the job wrapper in tasks.py moves the
 document between statuses (through status.py) and decides between retrying and `failed`.
-The file's type is handled by its reader (readers/); each stage is a small function that
-can be called (and tested) on its own.
+The file's type is handled by its reader (readers/), run in the sandbox; each stage is a
+small function that can be called (and tested) on its own.
 """
 
 import logging
@@ -11,11 +11,15 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from . import facts, readers, search, status
+from chats import budget
+
+from . import facts, search, status
 from .models import Document
-from .readers import RefusedFile
+from .readers import RefusedFile, sandbox
 
 log = logging.getLogger(__name__)
+
+BUDGET_STAGE = "budget"
 
 
 class PermanentFailure(Exception):
@@ -31,10 +35,14 @@ def read_file(document: Document) -> bytes:
 def process(document: Document) -> Document:
     status.set_stage(document, "text")
     data = read_file(document)
-    document.extracted_text = extract_text(document, data)
-    render_preview(document, data)
+    read = read_text(document, data)
+    document.extracted_text = read.text
+    document.page_count = read.page_count
+    store_preview(document, read.preview)
     document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
     search.index_document(document)
+    if facts.is_available() and budget.is_reached(document.user):
+        return wait_for_budget(document)
     if facts.is_available():
         status.set_stage(document, "facts")
         facts.extract_facts(document)
@@ -43,24 +51,27 @@ def process(document: Document) -> Document:
     return document
 
 
-def extract_text(document: Document, data: bytes) -> str:
-    """All text of the file: its text layer, with OCR for pages and images that have none."""
+def wait_for_budget(document: Document) -> Document:
+    """The user's monthly token budget is used up: the document keeps its text (it is
+    searchable) and waits; processing it again once there is budget adds the facts."""
+    status.wait(document, BUDGET_STAGE, _(
+        "Waiting for the monthly token budget: the text is saved and searchable; facts and "
+        "a summary will follow when there is budget."))
+    return document
+
+
+def read_text(document: Document, data: bytes) -> sandbox.Read:
+    """All text of the file (its text layer, OCR for pages and images that have none) and
+    its preview, read by the type's reader in the sandbox, under CPU and memory limits."""
     try:
-        extracted = readers.reader_for(document.mime_type).text(
-            data, lambda stage: status.set_stage(document, stage)
-        )
+        return sandbox.read(document.mime_type, data,
+                            lambda stage: status.set_stage(document, stage))
     except RefusedFile as refusal:
         raise PermanentFailure(str(refusal)) from refusal
-    document.page_count = extracted.page_count
-    return extracted.text
 
 
-def render_preview(document: Document, data: bytes) -> None:
+def store_preview(document: Document, png: bytes | None) -> None:
     """A PNG of the first page (or the image itself), for the document page."""
-    try:
-        png = readers.reader_for(document.mime_type).preview(data)
-    except RefusedFile as refusal:
-        raise PermanentFailure(str(refusal)) from refusal
     if png is None:
         return
     if document.preview:

@@ -22,7 +22,12 @@ JOB = "documents.tasks.process_document"
 
 
 def enqueue(document_id) -> None:
-    async_task(JOB, str(document_id), group="documents", task_name=f"document {document_id}")
+    """Queues processing. A broker failing here only delays it: the upload or reindex still
+    succeeds, and the sweeper queues the pending document again."""
+    try:
+        async_task(JOB, str(document_id), group="documents", task_name=f"document {document_id}")
+    except Exception:
+        log.exception("Queueing document %s failed; the sweeper will retry", document_id)
 
 
 def reindex(document: Document) -> None:
@@ -39,7 +44,8 @@ def process_document(document_id: str) -> str:
     document = Document.objects.filter(pk=document_id).select_related("user").first()
     if document is None:
         return "gone"  # deleted while queued
-    status.start_processing(document)
+    if not status.start_processing(document):
+        return "skipped"  # taken by another job, or no longer waiting
     try:
         pipeline.process(document)
     except pipeline.PermanentFailure as error:
@@ -59,5 +65,26 @@ def process_document(document_id: str) -> str:
             name=f"retry document {document.pk} at {next_run.isoformat()}",
         )
         return "retry"
+    if document.status == Document.Status.PENDING:  # parked (e.g. the token budget)
+        return "waiting"
     status.complete(document)
     return "completed"
+
+
+def resume_budget_waiting() -> int:
+    """Hourly: documents that waited for their owner's monthly token budget (a new month,
+    or a raised budget) are processed again. Returns how many were queued."""
+    from chats import budget
+
+    waiting = (Document.objects.filter(status=Document.Status.PENDING,
+                                       stage=pipeline.BUDGET_STAGE)
+               .select_related("user").order_by("created"))
+    queued, reached = 0, {}
+    for document in waiting.iterator():
+        user = document.user
+        if user.pk not in reached:
+            reached[user.pk] = budget.is_reached(user)
+        if not reached[user.pk]:
+            reindex(document)
+            queued += 1
+    return queued

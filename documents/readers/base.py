@@ -1,9 +1,11 @@
 """The interface every file type implements, and the registry that picks one by MIME type.
 
-A reader knows one kind of file: `inspect(data)` answers quickly whether it is acceptable
-(and how many pages it has), `text(data, stage)` extracts its text (with OCR where the
-file has no text layer), `preview(data)` renders a PNG of its first page. Adding a type is
-one subclass here and one `register(...)` line in `readers/__init__.py`.
+A reader knows one kind of file. `inspect(data)` runs inside the upload request, so it
+only does cheap checks: headers, sizes, page counts, encryption — never decoding pixels or
+extracting text. `text(data, stage)` extracts the text (with OCR where the file has no text
+layer) and `preview(data)` renders a PNG of the first page; both run in the job, inside the
+sandbox (sandbox.py), one page or frame at a time. Adding a type is one subclass and one
+`register(...)` line in `readers/__init__.py`.
 """
 
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 PREVIEW_WIDTH = 900
 MAX_PAGES = 300
+MAX_TEXT_CHARS = 3_000_000  # ~1000 dense pages; more is not a health document
 
 
 class RefusedFile(Exception):
@@ -70,6 +73,14 @@ def check_page_count(count: int, kind: str) -> None:
     else:
         message = _("The image has %(count)s pages; at most %(limit)s are accepted.")
     raise RefusedFile(message % {"count": count, "limit": MAX_PAGES})
+
+
+def check_text_length(count: int) -> None:
+    if count > MAX_TEXT_CHARS:
+        raise RefusedFile(
+            _("The file holds more text than can be processed (more than %(limit)s "
+              "characters).") % {"limit": f"{MAX_TEXT_CHARS:,}".replace(",", " ")}
+        )
 
 
 def unsupported(mime_type: str) -> RefusedFile:

@@ -1,12 +1,13 @@
 """Readers by MIME type: every accepted type has one, each reads its own kind of file, and a
 new type is one class plus one registration."""
 
+import pymupdf
 import pytest
 
-from documents import readers
+from documents import ocr, readers
 from documents.readers import base
 
-from .conftest import LIPID_EN, image_bytes, scan_image, text_pdf
+from .conftest import LIPID_EN, image_bytes, image_only_pdf, scan_image, text_pdf
 
 
 @pytest.mark.parametrize("mime_type, reader", [
@@ -33,6 +34,17 @@ def test_text_and_preview_of_each_reader():
     text = readers.reader_for("text/plain")
     assert text.text("Глюкоза".encode("cp1251")).text == "Глюкоза"
     assert text.preview(b"x") is None
+
+
+def test_only_the_scanned_page_of_a_pdf_gets_ocr(russian_scan, monkeypatch):
+    pdf = pymupdf.open(stream=image_only_pdf(russian_scan), filetype="pdf")
+    pdf.insert_pdf(pymupdf.open(stream=text_pdf(LIPID_EN), filetype="pdf"))
+    seen, stages = [], []
+    real = ocr.recognise
+    monkeypatch.setattr(ocr, "recognise", lambda image: seen.append(image.size) or real(image))
+    extracted = readers.reader_for("application/pdf").text(pdf.tobytes(), stages.append)
+    assert len(seen) == 1 and stages == ["ocr"] and extracted.page_count == 2
+    assert "гемоглобин" in extracted.text.lower() and "atorvastatin" in extracted.text
 
 
 def test_a_new_type_is_one_class_and_one_registration(monkeypatch):
