@@ -62,6 +62,8 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PORT = env_int("PORT", 8000)
+# Where users reach this instance: links in emails (one-click dose answers) start with it.
+SITE_URL = env("SITE_URL", f"http://localhost:{PORT}")
 
 INSTALLED_APPS = [
     "daphne",

@@ -11,8 +11,11 @@ class DocumentsConfig(AppConfig):
         # The assistant's registries (chats) are filled here: this app's tools, and what
         # it adds to every turn's system prompt.
         from chats.assistant import providers
+        from memory import hooks
 
-        from . import context, tools  # noqa: F401  (tools.py registers its tools)
+        from . import context, timeline_source, tools  # noqa: F401  (tools register themselves)
 
         providers.register(providers.Provider("documents", 50, stable=False,
                                               blocks=context.excerpt_blocks))
+        # Documents and lab results on the health timeline.
+        hooks.listen(hooks.timeline_sources, timeline_source.timeline_events)

@@ -7,4 +7,5 @@ app_name = "pdfs"
 urlpatterns = [
     path("", pdf_views.index, name="index"),
     path("<uuid:pk>/download/", pdf_views.download, name="download"),
+    path("appointment/", pdf_views.appointment, name="appointment"),
 ]

@@ -6,9 +6,11 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import rate_limits
 
+from .appointment import compile_appointment_pdf
 from .forms import ReportForm
 from .models import GeneratedPDF
 from .reports import compile_report
@@ -41,3 +43,14 @@ def download(request, pk):
     name = f"{slugify(report.title, allow_unicode=True) or 'report'}.pdf"
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name,
                         content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def appointment(request):
+    """“Prepare for my appointment” (timeline and medications pages): compiled and sent."""
+    if not rate_limits.allow(request.user, "compile"):
+        return rate_limits.too_many(request, "compile")
+    report = compile_appointment_pdf(request.user)
+    return FileResponse(report.file.open("rb"), as_attachment=True,
+                        filename="appointment.pdf", content_type="application/pdf")

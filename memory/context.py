@@ -1,7 +1,12 @@
-"""What the assistant is told from memory every turn: the critical and high entries."""
+"""What the assistant is told from memory every turn: the critical and high entries, and
+the health record's active medications and latest vitals (without adherence figures,
+which change with every dose and would spoil the prompt cache of this stable block)."""
+
+from django.utils import translation
 
 from chats.assistant.providers import block
 
+from .health_summary import summary_text
 from .models import MemoryEntry
 
 MEMORY_LIMIT = 100
@@ -18,7 +23,13 @@ def memory_blocks(user, chat, current: str) -> list[dict]:
     lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
              + (f" — {content}" if content else "")
              for importance, category, title, content in entries]
-    if not lines:
-        return []
-    return [block("What you remember about the user (critical and high importance)",
-                  "\n".join(lines))]
+    blocks = []
+    if lines:
+        blocks.append(block("What you remember about the user (critical and high importance)",
+                            "\n".join(lines)))
+    with translation.override("en"):  # the model reads English labels
+        record = summary_text(user, with_adherence=False)
+    if record:
+        blocks.append(block("The user's health record (medications they take, latest vitals)",
+                            record))
+    return blocks

@@ -58,3 +58,190 @@ class MemoryEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Medication(models.Model):
+    """A medication the user takes, with its schedule; its dose reminders are recurring
+    notifications kept in step with the schedule by `memory.medications.sync_reminders`."""
+
+    class Form(models.TextChoices):
+        TABLET = "tablet", _("Tablet")
+        CAPSULE = "capsule", _("Capsule")
+        LIQUID = "liquid", _("Liquid")
+        INJECTION = "injection", _("Injection")
+        INHALER = "inhaler", _("Inhaler")
+        DROPS = "drops", _("Drops")
+        CREAM = "cream", _("Cream")
+        PATCH = "patch", _("Patch")
+        OTHER = "other", _("Other")
+
+    class Schedule(models.TextChoices):
+        TIMES = "times", _("At set times of day")
+        INTERVAL = "interval", _("Every few hours")
+        AS_NEEDED = "as_needed", _("As needed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medications"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    strength = models.CharField(_("strength"), max_length=100, blank=True,
+                                help_text=_("For example 500 mg."))
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices, default=Form.TABLET)
+    dose = models.CharField(_("dose"), max_length=100, blank=True,
+                            help_text=_("How much at a time, for example 1 tablet."))
+    schedule = models.CharField(
+        _("schedule"), max_length=20, choices=Schedule.choices, default=Schedule.TIMES
+    )
+    # "HH:MM" in the user's timezone; for an interval schedule the first one starts the day.
+    times = models.JSONField(_("times of day"), default=list, blank=True)
+    # ISO weekdays (1 = Monday … 7 = Sunday); empty means every day.
+    days_of_week = models.JSONField(_("days of the week"), default=list, blank=True)
+    every_hours = models.PositiveSmallIntegerField(_("every N hours"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    instructions = models.TextField(_("instructions"), blank=True,
+                                    help_text=_("For example: with food."))
+    prescriber = models.CharField(_("prescriber"), max_length=200, blank=True)
+    source_document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="medications", verbose_name=_("source document"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medication")
+        verbose_name_plural = _("medications")
+        ordering = ["-is_active", "name"]
+        indexes = [models.Index(fields=["user", "is_active"])]
+
+    def __str__(self):
+        return " ".join(part for part in (self.name, self.strength) if part)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.is_active and self.schedule != self.Schedule.AS_NEEDED
+
+
+class DoseEvent(models.Model):
+    """What became of one scheduled dose (or of one dose taken as needed)."""
+
+    class State(models.TextChoices):
+        TAKEN = "taken", _("Taken")
+        SKIPPED = "skipped", _("Skipped")
+        SNOOZED = "snoozed", _("Snoozed")
+        MISSED = "missed", _("Missed")
+
+    class Via(models.TextChoices):
+        IN_APP = "in_app", _("In the app")
+        EMAIL = "email", _("Email")
+        TELEGRAM = "telegram", _("Telegram")
+        PAGE = "page", _("Medication page")
+        SWEEP = "sweep", _("No answer")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="doses")
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    set_at = models.DateTimeField(_("set at"))
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.PAGE)
+
+    class QuerySet(models.QuerySet):
+        def for_user(self, user):
+            if user is None or not user.is_authenticated:
+                return self.none()
+            return self.filter(medication__user=user)
+
+    objects = QuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dose")
+        verbose_name_plural = _("doses")
+        ordering = ["-scheduled_for"]
+        constraints = [
+            models.UniqueConstraint(fields=["medication", "scheduled_for"],
+                                    name="one_event_per_dose"),
+        ]
+
+    def __str__(self):
+        return f"{self.medication} {self.scheduled_for:%Y-%m-%d %H:%M} {self.state}"
+
+
+class Vital(models.Model):
+    """One measurement, stored in its canonical unit (see `memory.vitals.CANONICAL`)."""
+
+    class Kind(models.TextChoices):
+        BLOOD_PRESSURE = "blood_pressure", _("Blood pressure")
+        HEART_RATE = "heart_rate", _("Heart rate")
+        WEIGHT = "weight", _("Weight")
+        HEIGHT = "height", _("Height")
+        TEMPERATURE = "temperature", _("Temperature")
+        BLOOD_GLUCOSE = "blood_glucose", _("Blood glucose")
+        SPO2 = "spo2", _("Oxygen saturation (SpO₂)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="vitals")
+    kind = models.CharField(_("measurement"), max_length=20, choices=Kind.choices)
+    value = models.FloatField(_("value"))
+    value2 = models.FloatField(_("second value"), null=True, blank=True,
+                               help_text=_("The diastolic pressure."))
+    unit = models.CharField(_("unit"), max_length=20)
+    measured_at = models.DateTimeField(_("measured at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vital sign")
+        verbose_name_plural = _("vital signs")
+        ordering = ["-measured_at"]
+        indexes = [models.Index(fields=["user", "kind", "measured_at"])]
+
+    def __str__(self):
+        value = f"{self.value:g}/{self.value2:g}" if self.value2 is not None else f"{self.value:g}"
+        return f"{self.get_kind_display()} {value} {self.unit}"
+
+
+class HealthPreference(models.Model):
+    """How one user likes their measurements shown."""
+
+    class Weight(models.TextChoices):
+        KG = "kg", _("kilograms")
+        LB = "lb", _("pounds")
+
+    class Glucose(models.TextChoices):
+        MMOL = "mmol/L", "mmol/L"
+        MG = "mg/dL", "mg/dL"
+
+    class Temperature(models.TextChoices):
+        C = "°C", _("Celsius")
+        F = "°F", _("Fahrenheit")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                primary_key=True, related_name="health_preference")
+    weight_unit = models.CharField(_("weight in"), max_length=5, choices=Weight.choices,
+                                   default=Weight.KG)
+    glucose_unit = models.CharField(_("blood glucose in"), max_length=8, choices=Glucose.choices,
+                                    default=Glucose.MMOL)
+    temperature_unit = models.CharField(_("temperature in"), max_length=3,
+                                        choices=Temperature.choices, default=Temperature.C)
+
+    class Meta:
+        verbose_name = _("measurement units")
+        verbose_name_plural = _("measurement units")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def for_user(cls, user) -> "HealthPreference":
+        if user is None or not user.is_authenticated:
+            return cls()
+        preference, _created = cls.objects.get_or_create(user=user)
+        return preference

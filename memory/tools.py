@@ -1,6 +1,8 @@
-"""The assistant's memory tools: save_memory and get_memory, always as the chat's owner."""
+"""The assistant's memory tools: save_memory, get_memory and get_health_record (read
+only), always as the chat's owner."""
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
@@ -83,4 +85,29 @@ register(Tool(
         },
     },
     run=get_memory,
+))
+
+
+def get_health_record(context: ToolContext, data: dict) -> ToolResult:
+    """Read only: active medications (schedule, adherence) and the latest vitals."""
+    from .health_summary import summary_text
+
+    with translation.override("en"):  # the model reads English labels
+        text = summary_text(context.user)
+    return ToolResult(
+        content=text or "No medications or vitals are recorded yet.",
+        summary=_("Looked at your health record"),
+        data={"empty": not text},
+    )
+
+
+register(Tool(
+    name="get_health_record",
+    description=(
+        "Read the user's structured health record: active medications with dose, schedule "
+        "and how many doses were taken in the last 30 days, and the latest vital signs "
+        "(blood pressure, heart rate, weight, temperature, glucose, SpO2). Read-only."
+    ),
+    input_schema={"type": "object", "properties": {}},
+    run=get_health_record,
 ))

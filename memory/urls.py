@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import medication_views, timeline_views, views, vital_views
 
 app_name = "memory"
 
@@ -10,4 +10,13 @@ urlpatterns = [
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/edit/", views.edit, name="edit"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
+    path("medications/", medication_views.index, name="medications"),
+    path("medications/new/", medication_views.new, name="medication_new"),
+    path("medications/<uuid:pk>/", medication_views.detail, name="medication"),
+    path("medications/<uuid:pk>/stop/", medication_views.stop, name="medication_stop"),
+    path("medications/<uuid:pk>/doses/", medication_views.record_dose, name="dose_record"),
+    path("vitals/", vital_views.index, name="vitals"),
+    path("vitals/units/", vital_views.units, name="vital_units"),
+    path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
+    path("timeline/", timeline_views.timeline, name="timeline"),
 ]

@@ -8,4 +8,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import tools  # noqa: F401  (tools.py registers the assistant's tools)
+        from memory import hooks
+
+        from . import medication_reminders, tools  # noqa: F401  (tools.py registers its tools)
+
+        # A medication's reminders follow its schedule; missed doses get an in-app nudge.
+        hooks.listen(hooks.medication_changed, medication_reminders.sync)
+        hooks.listen(hooks.doses_missed, medication_reminders.nudge_missed)

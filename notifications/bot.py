@@ -1,5 +1,6 @@
 """The Telegram bot: `/start <code>` links a chat, `/stop` unlinks it, and the Done and
-Snooze buttons of a reminder act on it. Answers in the user's language."""
+Snooze buttons of a reminder (Taken / Skip / Snooze of a medication's) act on it.
+Answers in the user's language."""
 
 import uuid
 
@@ -58,6 +59,10 @@ def button(chat_id, data: str, telegram_language: str = "") -> tuple[str, bool]:
     user = _linked_user(chat_id)
     action, _sep, raw_id = data.partition(":")
     with user_language(user, _telegram(telegram_language)):
+        if action == "dose":  # Taken / Skip / Snooze of a medication reminder
+            from .dose_answers import telegram_button
+
+            return telegram_button(user, data)
         try:
             pk = uuid.UUID(raw_id)
         except ValueError:
@@ -109,5 +114,5 @@ def build_application(token: str) -> Application:
     )
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("stop", _on_stop))
-    application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze):"))
+    application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze|dose):"))
     return application

@@ -19,7 +19,8 @@ def email_parts(notification) -> tuple[str, str, str]:
     """Subject, text body and HTML body."""
     user = notification.user
     with _in_user_locale(user):
-        context = {"notification": notification, "user": user}
+        context = {"notification": notification, "user": user,
+                   "dose_links": _dose_links(notification)}
         subject = _("Reminder: %(title)s") % {"title": notification.title}
         if notification.type != "reminder":
             subject = notification.title
@@ -38,7 +39,18 @@ def telegram_text(notification) -> tuple[str, list[tuple[str, str]]]:
             ("✅ " + _("Done"), f"done:{notification.pk}"),
             ("⏰ " + _("Snooze 1 h"), f"snooze:{notification.pk}"),
         ]
+        if (notification.metadata or {}).get("medication"):
+            from .dose_answers import telegram_buttons  # a dose: Taken / Skip / Snooze
+
+            buttons = telegram_buttons(notification)
     return "\n".join(lines), buttons
+
+
+def _dose_links(notification) -> list[tuple[str, str]]:
+    """A medication reminder's one-click answers (signed links, see dose_links.py)."""
+    from .dose_links import links
+
+    return links(notification)
 
 
 def digest_parts(user, upcoming, missed, period: str) -> tuple[str, str, str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dose_views, views
 
 app_name = "notifications"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("<uuid:pk>/read/", views.read, name="read"),
     path("<uuid:pk>/done/", views.done, name="done"),
     path("<uuid:pk>/cancel/", views.cancel, name="cancel"),
+    # A medication's dose reminder: Taken / Skip / Snooze in the app, one-click email links.
+    path("<uuid:pk>/dose/<str:action>/", dose_views.answer_reminder, name="dose_answer"),
+    path("doses/<str:token>/", dose_views.answer_link, name="dose_link"),
 ]

@@ -1,0 +1,11 @@
+"""django-q2 entry points, run by the schedule created in migration 0003. Tiny on purpose."""
+
+from . import doses, medications
+
+SWEEP_SCHEDULE = "memory: sweep doses"
+
+
+def sweep_doses() -> int:
+    """Every few minutes: finished courses stop reminding; unanswered doses become missed."""
+    medications.finish_ended_courses()
+    return sum(len(events) for events in doses.sweep().values())

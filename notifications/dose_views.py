@@ -1,0 +1,49 @@
+"""The doors of a dose reminder's answer: the in-app notification (Taken / Skip / Snooze)
+and the one-click links of the reminder email, which need no sign-in."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.locale import zone_of
+from memory.models import DoseEvent
+
+from . import dose_answers, dose_links
+from .models import Notification
+
+
+@login_required
+@require_POST
+def answer_reminder(request, pk, action):
+    """Taken / Skip / Snooze on an in-app dose reminder; htmx gets the row back."""
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    if not dose_answers.is_dose_reminder(notification) or action not in dose_answers.ACTIONS:
+        return HttpResponseBadRequest(_("This reminder is not available."))
+    outcome = dose_answers.answer(notification, action, DoseEvent.Via.IN_APP)
+    if request.htmx:
+        return render(request, "notifications/index.html#row", {"notification": notification})
+    messages.info(request, outcome.message)
+    return redirect("notifications:index")
+
+
+def answer_link(request, token):
+    """A one-click link from a reminder email: no sign-in; the signature is the key."""
+    found = dose_links.read_token(token)
+    if found is None:
+        return render(request, "notifications/dose_link.html", {
+            "ok": False, "message": _("This link is not valid or has expired."),
+        }, status=400)
+    notification, action = found
+    user = notification.user
+    with translation.override(user.language or "en"), timezone.override(zone_of(user)):
+        outcome = dose_answers.answer(notification, action, DoseEvent.Via.EMAIL)
+        response = render(request, "notifications/dose_link.html", {
+            "ok": outcome.changed, "message": outcome.message, "notification": notification,
+            "dose_at": dose_answers.dose_time(notification),
+        })
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leak onwards
+    return response
