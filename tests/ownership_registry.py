@@ -187,26 +187,59 @@ TOOL_INPUTS = {
 # --- Forms -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FormTarget:
-    """Where a form is posted. `url` may name `{pk}`: the signed-in user's own object made
-    by `factory`. `models` are the tables a rejected post must leave untouched (the form's
-    own model is always counted)."""
+    """Where a form is posted, and how to build the same form the view builds (to know
+    whether a fuzzed post is valid, and so whether anything may be saved).
+
+    `url` may hold `{pk}`: an object of the signed-in user made by `factory`. `form` is
+    called as form(user, data, obj); None for a form that can never be valid in the test
+    (it checks a password or code nobody generated can know)."""
 
     url: str
+    form: object = None
     factory: object = None
-    skip: str = ""  # a form not posted by a page of ours, with the reason
 
 
-FORM_URLS = {
-    "accounts.forms.ProfileForm": FormTarget("/settings/"),
-    "accounts.forms.AddAccountForm": FormTarget("/accounts/switch/add/"),
-    "accounts.forms.SecondFactorForm": FormTarget("/accounts/switch/add/verify/"),
-    "accounts.forms.EraseForm": FormTarget("/settings/delete/"),
-    "chats.forms.NewChatForm": FormTarget("/chats/new/"),
-    "chats.forms.RenameForm": FormTarget("/chats/{pk}/rename/", _chat),
-    "documents.forms.ReportForm": FormTarget("/pdfs/"),
-    "memory.forms.MemoryEntryForm": FormTarget("/memory/{pk}/edit/", _memory_entry),
-    "notifications.forms.ReminderForm": FormTarget("/notifications/new/"),
-    "notifications.forms.PreferenceForm": FormTarget("/notifications/preferences/"),
-    "skills.forms.SkillForm": FormTarget("/skills/{pk}/edit/", _skill),
-    "skills.forms.ContextForm": FormTarget("/settings/context/"),
-}
+def _preference(user):
+    from notifications.models import NotificationPreference
+
+    return NotificationPreference.for_user(user)
+
+
+def _forms():
+    from accounts.forms import EraseForm, ProfileForm
+    from chats.forms import NewChatForm, RenameForm
+    from documents.forms import ReportForm
+    from memory.forms import MemoryEntryForm
+    from notifications.forms import PreferenceForm, ReminderForm
+    from skills.forms import ContextForm, SkillForm
+
+    return {
+        "accounts.forms.ProfileForm": FormTarget(
+            "/settings/", lambda u, d, o: ProfileForm(d, instance=u)),
+        "accounts.forms.AddAccountForm": FormTarget("/accounts/switch/add/"),
+        "accounts.forms.SecondFactorForm": FormTarget("/accounts/switch/add/verify/"),
+        "accounts.forms.EraseForm": FormTarget(
+            "/settings/delete/", lambda u, d, o: EraseForm(d, user=u)),
+        "chats.forms.NewChatForm": FormTarget(
+            "/chats/new/", lambda u, d, o: NewChatForm(d, user=u)),
+        "chats.forms.RenameForm": FormTarget(
+            "/chats/{pk}/rename/", lambda u, d, o: RenameForm(d), _chat),
+        "documents.forms.ReportForm": FormTarget(
+            "/pdfs/", lambda u, d, o: ReportForm(u, d)),
+        "memory.forms.MemoryEntryForm": FormTarget(
+            "/memory/{pk}/edit/", lambda u, d, o: MemoryEntryForm(d, instance=o), _memory_entry),
+        "notifications.forms.ReminderForm": FormTarget(
+            "/notifications/new/", lambda u, d, o: ReminderForm(d)),
+        "notifications.forms.PreferenceForm": FormTarget(
+            "/notifications/preferences/",
+            lambda u, d, o: PreferenceForm(d, instance=_preference(u))),
+        "skills.forms.SkillForm": FormTarget(
+            "/skills/{pk}/edit/", lambda u, d, o: SkillForm(d, instance=o), _skill),
+        "skills.forms.ContextForm": FormTarget(
+            "/settings/context/", lambda u, d, o: ContextForm(d)),
+    }
+
+
+def form_targets() -> dict:
+    """Form class path ("app.forms.Name") → FormTarget. Add an entry for every new form."""
+    return _forms()
