@@ -112,3 +112,38 @@ async def test_notification_socket_carries_only_the_connected_users_notification
     anonymous, connected, code = await _open(AnonymousUser(), "/ws/notifications/")
     assert not connected and code == 4401
     await _close(anonymous)
+
+
+@pytest.mark.parametrize("message", [
+    {"action": "send", "content": "before\x00after"},
+    {"action": "send", "content": "\x00"},
+    {"action": "send", "content": "x" * 200_000},
+    {"action": "send", "content": ["not", "text"]},
+    {"action": "send", "content": {"nested": "\x00"}},
+    {"action": "send"},
+    {"action": ["send"]},
+    "just a string",
+    12,
+])
+async def test_hostile_chat_messages_never_break_the_socket(message, make_user):
+    """What a tampered page can send over its own chat socket: each one is refused with a
+    message or sent as text, and the socket stays open for the next one."""
+    from chats.models import Message
+
+    owner = await sync_to_async(make_user)("owner@example.com")
+    chat = await sync_to_async(ROUTE_FACTORIES["chats.views"])(owner)
+    communicator, connected, _ = await _open(owner, f"/ws/chats/{chat.pk}/")
+    assert connected
+    await communicator.receive_nothing(timeout=0.5)
+    await communicator.send_json_to(message)
+    while not await communicator.receive_nothing(timeout=1):
+        event = await communicator.receive_output(timeout=1)
+        assert event["type"] != "websocket.close", f"{message!r} closed the socket: {event}"
+    async for stored in Message.objects.filter(chat=chat):
+        assert "\x00" not in stored.content
+    # Still answering: a plain message after the hostile one is taken.
+    before = await Message.objects.filter(chat=chat).acount()
+    await communicator.send_json_to({"action": "send", "content": "Hello"})
+    await communicator.receive_json_from(timeout=5)
+    assert await Message.objects.filter(chat=chat).acount() > before
+    await _close(communicator)
