@@ -295,3 +295,38 @@ def test_upload_fuzz_never_500_and_only_accepted_files_are_kept(people):
 def test_zz_report_examples_run():
     print(f"\nfuzzing: {len(discovered_forms())} forms + the upload field, "
           f"{RUN['examples']} examples in this run")
+
+
+# --- Query-string fields (search boxes, filters, paging) -----------------------------------
+# Page → the GET fields its view reads. `{chat}` is the signed-in user's own chat.
+QUERY_FIELDS = {
+    "/chats/": ["q", "archived"],
+    "/chats/{chat}/": ["before", "fragment"],
+    "/documents/": ["page", "fragment"],
+    "/documents/search/": ["q"],
+    "/memory/": ["importance", "inactive"],
+    "/notifications/": ["page"],
+    "/pdfs/": ["page"],
+}
+
+
+@pytest.mark.parametrize("page", sorted(QUERY_FIELDS))
+def test_query_string_fuzz_never_500(page, people):
+    owner, _stranger, _ids, client = people
+    from chats.models import Chat
+
+    chat = Chat.objects.for_user(owner).first()
+    url = page.format(chat=chat.pk)
+    fields = QUERY_FIELDS[page]
+
+    @FUZZ
+    @given(params=st.fixed_dictionaries({name: hostile_text for name in fields}),
+           htmx=st.booleans())
+    def run(params, htmx):
+        RUN["examples"] += 1
+        params = {k: v[:5000] for k, v in _clean(params).items()}
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client.get(url, params, headers=headers)
+        assert response.status_code < 500, f"GET {url} {params!r}: {response.status_code}"
+
+    run()
