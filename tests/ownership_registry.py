@@ -7,6 +7,9 @@ must be reachable from here, or the test fails and names this file:
   URL's full name ("chats:detail") first, then by the view's module ("chats.views"), so a
   new route in a module already listed needs nothing new — unless its id is of another
   model, in which case the owner gets a 404 and the test says to add a name entry.
+  A factory returns the object; for a route with more than one parameter (e.g.
+  chats/<uuid:pk>/actions/<uuid:action>/confirm/) it returns (object, {"pk": …,
+  "action": …}) — the object being the one a stranger's request must leave unchanged.
 - NOT_OBJECT_ROUTES: routes whose parameter is not an object id of a user (a secret key in
   an e-mail link, a provider's name), with the reason.
 Admin routes (namespace "admin") are staff-only as a whole and are checked separately.

@@ -36,9 +36,12 @@ class Route:
         return any(not isinstance(pattern, RoutePattern) for pattern in self.parts)
 
     def url(self, value) -> str:
-        """The path with every parameter set to `value` (route-style patterns only)."""
+        """The path with every parameter set to `value`, or to `value[name]` when it is a
+        dict (route-style patterns only)."""
         if self.is_regex:
             raise ValueError(f"{self.text} is a regex route")
+        if isinstance(value, dict):
+            return "/" + PARAMETER.sub(lambda m: str(value[m.group("name")]), self.text)
         return "/" + PARAMETER.sub(str(value), self.text)
 
     def __str__(self):
