@@ -9,10 +9,12 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 from django.utils import timezone
 
 from chats.routing import websocket_urlpatterns as chat_routes
@@ -47,6 +49,9 @@ async def _close(communicator):
     layer = get_channel_layer()
     if hasattr(layer, "close_pools"):
         await layer.close_pools()
+    # The consumer's queries ran in asgiref's sync thread: close its connection too, or
+    # PostgreSQL refuses to drop the test database at the end.
+    await database_sync_to_async(connections.close_all)()
 
 
 async def test_chat_socket_refuses_a_stranger_nobody_and_a_made_up_id(make_user):
