@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -74,6 +74,7 @@ PAYLOADS = [
     "x" * 201, "x" * 20_001, "y" * 300_000, "\ud800".encode("utf-8", "surrogatepass").decode(
         "utf-8", "replace"),
 ]
+ALWAYS = ["a\x00b", "y" * 300_000, "' OR 1=1 --", "\u202e👩‍⚕️<b>"]
 hostile_text = st.one_of(
     st.sampled_from(PAYLOADS),
     st.text(max_size=60),
@@ -199,6 +200,8 @@ def test_form_fuzz_never_500_and_a_rejected_post_saves_nothing(form_path, people
                 assert follow.status_code < 500, f"after POST {url} {data!r}: GET {follow}"
             transaction.set_rollback(True)
 
+    for every in ALWAYS:  # the worst payloads in every field, on every run
+        run = example(data=dict.fromkeys(form_class.base_fields, every))(run)
     run()
 
 
@@ -289,6 +292,8 @@ def test_upload_fuzz_never_500_and_only_accepted_files_are_kept(people):
             for name in new_files:  # the rollback keeps no row; the storage keeps no file
                 (Path(django_settings.MEDIA_ROOT) / name).unlink()
 
+    run = example(files=[("a\x00b.pdf", PDF, "application/pdf")])(run)
+    run = example(files=[("empty.pdf", b"", "application/pdf")] * 3)(run)
     run()
 
 
@@ -324,6 +329,8 @@ def test_query_string_fuzz_never_500(page, people):
         response = client.get(url, params, headers=headers)
         assert response.status_code < 500, f"GET {url} {params!r}: {response.status_code}"
 
+    for every in ALWAYS:
+        run = example(params=dict.fromkeys(fields, every), htmx=False)(run)
     run()
 
 
