@@ -10,6 +10,7 @@ What each role must see, for GET, POST, PUT, PATCH and DELETE:
 - stranger: the very answer a random, nonexistent id gets (404, or 405 where the view
   refuses the method before it reads the id), never the object, and the object unchanged;
 - owner: 2xx, 3xx, 405 (or a 400 for an empty form), never 404/403/500.
+PUT, PATCH and DELETE are 405 for everyone (config/methods.py): nothing here speaks them.
 """
 
 import uuid
@@ -107,6 +108,8 @@ def test_route_is_isolated_for_every_method_and_role(route, make_user):
             status = response.status_code
             where = f"{method.upper()} {url} ({route.name}) as {role}"
             assert status < 500, f"{where}: {status}"
+            if method in ("put", "patch", "delete"):
+                assert status == 405, f"{where}: {status}, not 405"
             if role == "owner":
                 assert status not in (403, 404), (
                     f"{where}: {status} for the owner. Does the factory in {REGISTRY} make the "
