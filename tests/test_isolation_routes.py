@@ -10,7 +10,7 @@ What each role must see, for GET, POST, PUT, PATCH and DELETE:
 - stranger: the very answer a random, nonexistent id gets (404, or 405 where the view
   refuses the method before it reads the id), never the object, and the object unchanged;
 - owner: 2xx, 3xx, 405 (or a 400 for an empty form), never 404/403/500.
-PUT, PATCH and DELETE are 405 for everyone (config/methods.py): nothing here speaks them.
+PUT, PATCH and DELETE are 405 for everyone (config/request_guards.py): nothing here speaks them.
 """
 
 import uuid
@@ -167,3 +167,13 @@ def test_post_routes_need_a_csrf_token(make_user):
         response = client.post(url)
         assert response.status_code in (403, 405), f"POST {route}: {response.status_code}"
         assert _snapshot(obj) == before, f"POST {route} without a token changed the object"
+
+
+def test_a_nul_in_the_query_string_is_a_400_page(make_user):
+    client = Client()
+    client.force_login(make_user("owner@example.com"))
+    for url in ("/chats/?q=a%00b", "/documents/search/?q=%00", "/memory/?importance=%00"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert b"<html" in response.content.lower()
+    assert Client().get("/?next=%00").status_code == 400
