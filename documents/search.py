@@ -50,7 +50,7 @@ class SearchHit:
 
 def search(user, query: str, limit: int = 10) -> list[SearchHit]:
     """Documents of `user` matching `query`, best first."""
-    query = (query or "").strip()[:500]
+    query = (query or "").replace("\x00", "").strip()[:500]  # PostgreSQL cannot take a NUL
     if not query or user is None or not user.is_authenticated:
         return []
     if connection.vendor == "postgresql":

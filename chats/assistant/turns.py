@@ -60,7 +60,10 @@ def _prepare(user, chat_id, content: str) -> PreparedTurn:
 async def start(user, chat_id, content: str):
     """Saves the message, shows it on every open page and starts the answer; returns the
     turn's task (None when the answer is already final, e.g. not configured)."""
-    prepared = await sync_to_async(_prepare)(user, chat_id, (content or "").strip())
+    # A NUL cannot be stored in a PostgreSQL text column (the save raised and closed the
+    # socket); no one types one, so it is dropped like other invisible noise.
+    content = (content or "").replace("\x00", "").strip()
+    prepared = await sync_to_async(_prepare)(user, chat_id, content)
     return await Turn(prepared).start()
 
 

@@ -1,0 +1,248 @@
+"""What the isolation tests need to know about each route, tool and form — and nothing else.
+
+tests/test_isolation_routes.py walks the whole URLconf; every route that takes an object id
+must be reachable from here, or the test fails and names this file:
+
+- ROUTE_FACTORIES: the object an id route points at, made for its owner. Looked up by the
+  URL's full name ("chats:detail") first, then by the view's module ("chats.views"), so a
+  new route in a module already listed needs nothing new — unless its id is of another
+  model, in which case the owner gets a 404 and the test says to add a name entry.
+  A factory returns the object; for a route with more than one parameter (e.g.
+  chats/<uuid:pk>/actions/<uuid:action>/confirm/) it returns (object, {"pk": …,
+  "action": …}) — the object being the one a stranger's request must leave unchanged.
+- NOT_OBJECT_ROUTES: routes whose parameter is not an object id of a user (a secret key in
+  an e-mail link, a provider's name), with the reason.
+Admin routes (namespace "admin") are staff-only as a whole and are checked separately.
+
+TOOL_INPUTS (tests/test_isolation_tools.py): for each assistant tool, an input that puts the
+owner's object ids and words into every id-like or search field.
+
+FORM_URLS (tests/test_fuzz_forms.py): where each form class of the apps is posted.
+
+Every factory puts MARKER into a text the object shows, so a response that leaks the object
+can be told by its body.
+"""
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+MARKER = "Owner-secret-Quokka"
+
+
+def _chat(user):
+    from chats.models import Chat, Message
+
+    chat = Chat.objects.create(user=user, title=f"{MARKER} chat")
+    Message.objects.create(chat=chat, role=Message.Role.USER, content=f"{MARKER} said this")
+    return chat
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (20, 20), 255).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _document(user):
+    from documents.models import Document
+
+    data = f"{MARKER} cholesterol 6.1 mmol/L".encode()
+    document = Document(user=user, filename=f"{MARKER}.txt", mime_type="text/plain",
+                        file_size=len(data), sha256=secrets.token_hex(32),
+                        status=Document.Status.COMPLETED, extracted_text=data.decode())
+    document.file.save("lab.txt", ContentFile(data), save=False)
+    document.preview.save("preview.png", ContentFile(_png()), save=False)
+    document.save()
+    return document
+
+
+def _generated_pdf(user):
+    from documents.models import GeneratedPDF
+
+    report = GeneratedPDF(user=user, title=f"{MARKER} report")
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n% " + MARKER.encode()), save=False)
+    report.save()
+    return report
+
+
+def _memory_entry(user):
+    from memory.models import MemoryEntry
+
+    return MemoryEntry.objects.create(user=user, title=f"{MARKER} asthma",
+                                      category=MemoryEntry.Category.CONDITION,
+                                      content=f"{MARKER} since childhood")
+
+
+def _skill(user):
+    from skills.models import Skill
+
+    return Skill.objects.create(user=user, name=f"{MARKER} coach",
+                                system_prompt=f"{MARKER} prompt")
+
+
+def _notification(user):
+    from notifications.models import Notification
+
+    return Notification.objects.create(user=user, title=f"{MARKER} pills",
+                                       status=Notification.Status.SENT, sent_at=timezone.now())
+
+
+def _pending_notification(user):
+    """Only a reminder not yet sent can be cancelled."""
+    from notifications.models import Notification
+
+    return Notification.objects.create(user=user, title=f"{MARKER} later",
+                                       scheduled_at=timezone.now() + timedelta(days=1))
+
+
+def _data_export(user):
+    from accounts.models import DataExport
+
+    job = DataExport(user=user, status=DataExport.Status.DONE, finished=timezone.now())
+    job.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+    job.save()
+    return job
+
+
+def _switch_grant(user):
+    from accounts.models import SwitchGrant
+
+    return SwitchGrant.objects.create(user=user, key=secrets.token_urlsafe(32),
+                                      auth_hash=user.get_session_auth_hash(),
+                                      user_agent=f"{MARKER} browser")
+
+
+# URL name ("namespace:name") or view module → factory(owner) -> the object the id names.
+ROUTE_FACTORIES = {
+    "chats.views": _chat,
+    "documents.views": _document,
+    "documents.pdf_views": _generated_pdf,
+    "memory.views": _memory_entry,
+    "skills.views": _skill,
+    "notifications.views": _notification,
+    "notifications:cancel": _pending_notification,
+    "accounts.data_views": _data_export,
+    "accounts.switch_views": _switch_grant,
+}
+
+# Routes with a parameter that is not a user's object id, and why.
+NOT_OBJECT_ROUTES = {
+    "account_confirm_email": "allauth: the parameter is a signed e-mail confirmation key",
+    "account_reset_password_from_key": "allauth: a password-reset token, not an object id",
+    "openid_connect_login": "allauth: the parameter is a configured provider's name",
+    "openid_connect_callback": "allauth: the parameter is a configured provider's name",
+}
+
+
+# --- Assistant tools ---------------------------------------------------------------------
+@dataclass
+class OwnerObjects:
+    """One of each kind of object, all the owner's, for tools to be aimed at."""
+
+    chat: object
+    document: object
+    report: object
+    memory: object
+    notification: object
+    skill: object
+
+    def ids(self) -> list[str]:
+        return [str(obj.pk) for obj in (self.chat, self.document, self.report, self.memory,
+                                        self.notification, self.skill)]
+
+
+def make_owner_objects(owner) -> OwnerObjects:
+    return OwnerObjects(chat=_chat(owner), document=_document(owner),
+                        report=_generated_pdf(owner), memory=_memory_entry(owner),
+                        notification=_notification(owner), skill=_skill(owner))
+
+
+# tool name → builder(OwnerObjects) -> list of inputs; each is run as a stranger.
+TOOL_INPUTS = {
+    "search_documents": lambda o: [
+        {"query": MARKER}, {"query": "cholesterol"}, {"query": str(o.document.pk)},
+    ],
+    "generate_pdf": lambda o: [
+        {"title": "Mine", "document_ids": o.ids(), "include_chat": True,
+         "include_memory": True, "include_trends": True},
+        {"title": "Mine", "include_documents": True},
+    ],
+    "get_memory": lambda o: [
+        {}, {"query": MARKER}, {"query": str(o.memory.pk)}, {"category": "condition"},
+    ],
+    "save_memory": lambda o: [
+        # Same title and category as the owner's entry: must make a new one, not update it.
+        {"title": o.memory.title, "category": o.memory.category, "content": "stranger's"},
+    ],
+    "schedule_notification": lambda o: [
+        {"title": o.notification.title, "in_minutes": 5},
+    ],
+}
+
+
+# --- Forms -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FormTarget:
+    """Where a form is posted, and how to build the same form the view builds (to know
+    whether a fuzzed post is valid, and so whether anything may be saved).
+
+    `url` may hold `{pk}`: an object of the signed-in user made by `factory`. `form` is
+    called as form(user, data, obj); None for a form that can never be valid in the test
+    (it checks a password or code nobody generated can know)."""
+
+    url: str
+    form: object = None
+    factory: object = None
+
+
+def _preference(user):
+    from notifications.models import NotificationPreference
+
+    return NotificationPreference.for_user(user)
+
+
+def _forms():
+    from accounts.forms import EraseForm, ProfileForm
+    from chats.forms import NewChatForm, RenameForm
+    from documents.forms import ReportForm
+    from memory.forms import MemoryEntryForm
+    from notifications.forms import PreferenceForm, ReminderForm
+    from skills.forms import ContextForm, SkillForm
+
+    return {
+        "accounts.forms.ProfileForm": FormTarget(
+            "/settings/", lambda u, d, o: ProfileForm(d, instance=u)),
+        "accounts.forms.AddAccountForm": FormTarget("/accounts/switch/add/"),
+        "accounts.forms.SecondFactorForm": FormTarget("/accounts/switch/add/verify/"),
+        "accounts.forms.EraseForm": FormTarget(
+            "/settings/delete/", lambda u, d, o: EraseForm(d, user=u)),
+        "chats.forms.NewChatForm": FormTarget(
+            "/chats/new/", lambda u, d, o: NewChatForm(d, user=u)),
+        "chats.forms.RenameForm": FormTarget(
+            "/chats/{pk}/rename/", lambda u, d, o: RenameForm(d), _chat),
+        "documents.forms.ReportForm": FormTarget(
+            "/pdfs/", lambda u, d, o: ReportForm(u, d)),
+        "memory.forms.MemoryEntryForm": FormTarget(
+            "/memory/{pk}/edit/", lambda u, d, o: MemoryEntryForm(d, instance=o), _memory_entry),
+        "notifications.forms.ReminderForm": FormTarget(
+            "/notifications/new/", lambda u, d, o: ReminderForm(d)),
+        "notifications.forms.PreferenceForm": FormTarget(
+            "/notifications/preferences/",
+            lambda u, d, o: PreferenceForm(d, instance=_preference(u))),
+        "skills.forms.SkillForm": FormTarget(
+            "/skills/{pk}/edit/", lambda u, d, o: SkillForm(d, instance=o), _skill),
+        "skills.forms.ContextForm": FormTarget(
+            "/settings/context/", lambda u, d, o: ContextForm(d)),
+    }
+
+
+def form_targets() -> dict:
+    """Form class path ("app.forms.Name") → FormTarget. Add an entry for every new form."""
+    return _forms()
