@@ -119,6 +119,32 @@ def _switch_grant(user):
                                       user_agent=f"{MARKER} browser")
 
 
+def _medication(user):
+    from memory.models import Medication
+
+    return Medication.objects.create(user=user, name=f"{MARKER} metformin", dose="500 mg",
+                                     schedule=Medication.Schedule.AS_NEEDED)
+
+
+def _vital(user):
+    from memory.models import Vital
+
+    return Vital.objects.create(user=user, kind=Vital.Kind.HEART_RATE, value=61, unit="bpm",
+                                measured_at=timezone.now(), note=f"{MARKER} after a run")
+
+
+def _dose_reminder(user):
+    """A medication's reminder, answered through /notifications/<pk>/dose/<action>/."""
+    from memory.models import Medication
+    from notifications import medication_reminders
+
+    medication = Medication.objects.create(user=user, name=f"{MARKER} metformin",
+                                           schedule=Medication.Schedule.TIMES,
+                                           times=["08:00"])
+    reminder = medication_reminders.sync(medication)[0]
+    return reminder, {"pk": reminder.pk, "action": "taken"}
+
+
 # URL name ("namespace:name") or view module → factory(owner) -> the object the id names.
 ROUTE_FACTORIES = {
     "chats.views": _chat,
@@ -130,6 +156,9 @@ ROUTE_FACTORIES = {
     "notifications:cancel": _pending_notification,
     "accounts.data_views": _data_export,
     "accounts.switch_views": _switch_grant,
+    "memory.medication_views": _medication,
+    "memory.vital_views": _vital,
+    "notifications:dose_answer": _dose_reminder,
 }
 
 # Routes with a parameter that is not a user's object id, and why.
@@ -138,6 +167,7 @@ NOT_OBJECT_ROUTES = {
     "account_reset_password_from_key": "allauth: a password-reset token, not an object id",
     "openid_connect_login": "allauth: the parameter is a configured provider's name",
     "openid_connect_callback": "allauth: the parameter is a configured provider's name",
+    "notifications:dose_link": "a signed one-time token from a reminder e-mail, no object id",
 }
 
 
@@ -159,6 +189,7 @@ class OwnerObjects:
 
 
 def make_owner_objects(owner) -> OwnerObjects:
+    _medication(owner), _vital(owner)  # the health record, for get_health_record
     return OwnerObjects(chat=_chat(owner), document=_document(owner),
                         report=_generated_pdf(owner), memory=_memory_entry(owner),
                         notification=_notification(owner), skill=_skill(owner))
@@ -181,6 +212,8 @@ TOOL_INPUTS = {
         # Same title and category as the owner's entry: must make a new one, not update it.
         {"title": o.memory.title, "category": o.memory.category, "content": "stranger's"},
     ],
+    # Read-only and takes no input: as a stranger it must show none of the owner's record.
+    "get_health_record": lambda o: [{}],
     "schedule_notification": lambda o: [
         {"title": o.notification.title, "in_minutes": 5},
     ],
@@ -212,7 +245,8 @@ def _forms():
     from accounts.forms import EraseForm, ProfileForm
     from chats.forms import NewChatForm, RenameForm
     from documents.forms import ReportForm
-    from memory.forms import MemoryEntryForm
+    from memory.forms import HealthPreferenceForm, MedicationForm, MemoryEntryForm, VitalForm
+    from memory.models import HealthPreference, Medication, Vital
     from notifications.forms import PreferenceForm, ReminderForm
     from skills.forms import ContextForm, SkillForm
 
@@ -231,6 +265,19 @@ def _forms():
             "/pdfs/", lambda u, d, o: ReportForm(u, d)),
         "memory.forms.MemoryEntryForm": FormTarget(
             "/memory/{pk}/edit/", lambda u, d, o: MemoryEntryForm(d, instance=o), _memory_entry),
+        "memory.forms.MedicationForm": FormTarget(
+            "/memory/medications/new/",
+            lambda u, d, o: MedicationForm(d, instance=Medication(user=u))),
+        "memory.forms.VitalForm": FormTarget(
+            "/memory/vitals/", lambda u, d, o: VitalForm(
+                d, instance=Vital(user=u), preference=HealthPreference.for_user(u))),
+        "memory.forms.HealthPreferenceForm": FormTarget(
+            "/memory/vitals/units/",
+            lambda u, d, o: HealthPreferenceForm(d, instance=HealthPreference.for_user(u))),
+        # Posted with the lab values' formset, whose management form a fuzzed post lacks:
+        # never valid alone, so a fuzzed post must change nothing.
+        "documents.forms.FactsForm": FormTarget("/documents/{pk}/facts/", None, _document),
+        "documents.forms.LabValueForm": FormTarget("/documents/{pk}/facts/", None, _document),
         "notifications.forms.ReminderForm": FormTarget(
             "/notifications/new/", lambda u, d, o: ReminderForm(d)),
         "notifications.forms.PreferenceForm": FormTarget(

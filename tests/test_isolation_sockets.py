@@ -23,6 +23,7 @@ from notifications.models import Notification
 from notifications.routing import websocket_urlpatterns as notification_routes
 
 from .ownership_registry import MARKER, ROUTE_FACTORIES
+from .sessions import signed_in_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +41,8 @@ def fresh_channel_layer():
 async def _open(user, path):
     communicator = WebsocketCommunicator(ROUTER, path)
     communicator.scope["user"] = user
+    if getattr(user, "is_authenticated", False):  # sockets check their session while open
+        communicator.scope["session"] = await sync_to_async(signed_in_session)(user)
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 
