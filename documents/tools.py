@@ -7,6 +7,7 @@ import uuid
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
@@ -92,6 +93,7 @@ register(Tool(
         "required": ["query"],
     },
     run=search_documents,
+    label=gettext_lazy("Document search"),
 ))
 
 register(Tool(
@@ -117,4 +119,5 @@ register(Tool(
         "required": ["title"],
     },
     run=generate_pdf,
+    label=gettext_lazy("PDF report"),
 ))

@@ -8,4 +8,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import tools  # noqa: F401  (tools.py registers the assistant's tools)
+        from . import actions, tools  # noqa: F401  (tools.py registers the assistant's tools)
+
+        actions.register()
