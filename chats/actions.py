@@ -8,6 +8,7 @@ A feature app describes each kind of write it lets the assistant make, in its
 - `apply(action)` performs `action.payload` for `action.user` (scoping every query with
   `for_user`), sets `action.previous` (the prior version, JSON) and the target
   (`actions.set_target(action, obj)`); it raises `ValidationError` when it cannot.
+  A kind that is only recorded (the caller writes, then calls `record`) has no `apply`.
 - `undo(action)` restores `action.previous` (or removes what was created). A kind
   without `undo` has no Undo button.
 
@@ -43,7 +44,7 @@ UNDOABLE = (State.APPLIED, State.CONFIRMED)
 @dataclass(frozen=True)
 class Kind:
     name: str
-    apply: Callable[[AssistantAction], None]
+    apply: Callable[[AssistantAction], None] | None = None  # None: only recorded (`record`)
     undo: Callable[[AssistantAction], None] | None = None
     label: str = ""
 
@@ -62,7 +63,7 @@ class Origin:
 _kinds: dict[str, Kind] = {}
 
 
-def register(name: str, *, apply, undo=None, label="") -> Kind:
+def register(name: str, *, apply=None, undo=None, label="") -> Kind:
     kind = Kind(name=name, apply=apply, undo=undo, label=label)
     _kinds[name] = kind
     return kind
@@ -140,8 +141,8 @@ def confirm(user, pk) -> AssistantAction:
             return action
         found = _kinds.get(action.kind)
         try:
-            if found is None:
-                raise ValidationError(f"Unknown kind {action.kind}")
+            if found is None or found.apply is None:
+                raise ValidationError(f"Nothing can apply an action of kind {action.kind}.")
             with transaction.atomic():
                 found.apply(action)
         except ValidationError as error:

@@ -12,7 +12,9 @@ class DocumentsConfig(AppConfig):
         # it adds to every turn's system prompt.
         from chats.assistant import providers
 
-        from . import context, tools  # noqa: F401  (tools.py registers its tools)
+        from . import actions, context, tools  # noqa: F401  (tools.py registers its tools)
+
+        actions.register()
 
         providers.register(providers.Provider("documents", 50, stable=False,
                                               blocks=context.excerpt_blocks))
