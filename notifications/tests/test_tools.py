@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.locale import user_language
 from chats import actions, tool_registry
 from chats.tool_registry import ToolContext
 from notifications.models import Notification, NotificationPreference
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def run(user, **data):
-    return tool_registry.get("schedule_notification").run(ToolContext(user=user), data)
+    with user_language(user):  # as the engine runs every tool: in its owner's language
+        return tool_registry.get("schedule_notification").run(ToolContext(user=user), data)
 
 
 def test_tool_is_registered_with_a_schema():
@@ -85,12 +87,9 @@ def test_a_one_time_in_app_reminder_is_set_at_once_with_a_human_label(user):
 
 
 def test_russian_user_gets_russian_card_labels(make_user):
-    from accounts.locale import user_language
-
     owner = make_user("ru@example.com", language="ru")
-    with user_language(owner):  # the engine runs every tool in its owner's language
-        result = run(owner, title="Позвонить врачу", in_minutes=60, channel="in_app")
-        waiting = run(owner, title="Витамин D", in_minutes=60, channel="email")
+    result = run(owner, title="Позвонить врачу", in_minutes=60, channel="in_app")
+    waiting = run(owner, title="Витамин D", in_minutes=60, channel="email")
     assert result.summary.startswith("Напоминание на ")
     assert waiting.summary.startswith("Ждёт вашего подтверждения")
 
