@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from chats import action_views, actions, tool_registry
 from chats.assistant.reply import Reply
@@ -97,6 +98,7 @@ def test_activity_in_russian(client, make_user, password):
     owner = make_user("ru@example.com", language="ru")
     actions.propose(owner, "memory.save", {}, summary="Сохранить в память: Пенициллин")
     client.login(email=owner.email, password=password)
-    page = client.get(reverse("activity:index")).content.decode()
+    with translation.override("en"):  # the request activates Russian for this thread
+        page = client.get(reverse("activity:index")).content.decode()
     assert "Действия ассистента" in page and "Ждёт подтверждения" in page
     assert "Подтвердить" in page
