@@ -100,7 +100,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "language", "timezone", "avatar")}),
-        (_("Access"), {"fields": ("role", "is_active", "max_chats")}),
+        (_("Access"), {"fields": ("role", "is_active", "max_chats", "monthly_token_budget")}),
         (_("Usage"), {"fields": ("storage_used", "tokens_30_days")}),
         (_("Telegram"), {"fields": ("telegram_chat_id",)}),
         (_("Dates"), {"fields": ("last_login", "created", "updated")}),
@@ -148,3 +148,9 @@ class DataExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The runtime settings page, with the secret settings write-only.
+from accounts import runtime_admin  # noqa: E402
+
+runtime_admin.install()

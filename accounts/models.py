@@ -58,6 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("chat limit"), null=True, blank=True,
         help_text=_("Empty: the default from the runtime settings."),
     )
+    monthly_token_budget = models.PositiveBigIntegerField(
+        _("monthly token budget"), null=True, blank=True,
+        help_text=_("Tokens the assistant may use for this user in a calendar month; "
+                    "0: unlimited. Empty: the default from the runtime settings."),
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.EN
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import rate_limits
 from chats import actions
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
@@ -41,6 +42,8 @@ def search_documents(context: ToolContext, data: dict) -> ToolResult:
 
 def generate_pdf(context: ToolContext, data: dict) -> ToolResult:
     user = context.user
+    if not rate_limits.allow(user, "compile"):
+        return ToolResult(str(rate_limits.LIMITS["compile"].message), is_error=True)
     title = str(data.get("title") or "").strip()[:200] or _("Health summary")
     categories = [str(item) for item in data.get("memory_categories") or []]
     memory = MemoryEntry.objects.for_user(user).filter(is_active=True)

@@ -6,13 +6,17 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 
+from accounts.socket_sessions import SessionBoundConsumer
+
 from . import live
 
 # Embedded mode: the worker is another process, out of reach of the in-memory layer.
 POLL_SECONDS = 2.0
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+    """Closes when its session ends (accounts/socket_sessions.py)."""
+
     async def connect(self):
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
@@ -23,11 +27,13 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.poller = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.watch_session()
         await self.push()
         if isinstance(self.channel_layer, InMemoryChannelLayer):
             self.poller = asyncio.create_task(self.poll())
 
     async def disconnect(self, code):
+        self.stop_watching_session()
         if getattr(self, "poller", None):
             self.poller.cancel()
         if getattr(self, "group", None):

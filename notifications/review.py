@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.locale import user_language
-from chats import actions, llm
+from chats import actions, budget, llm
 from chats.models import AssistantAction
 
 from . import actions as reminder_actions
@@ -95,6 +95,8 @@ def review(user) -> list[AssistantAction]:
     if not llm.is_configured():
         return []
     if not NotificationPreference.for_user(user).daily_review:
+        return []
+    if budget.is_reached(user):  # the month's token budget is used up: no review today
         return []
     try:
         answer = llm.ask_for_tool(user, "review", PROPOSE_TOOL, system=_system_prompt(user),

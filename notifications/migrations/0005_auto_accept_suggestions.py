@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_schedules'),
+        ('notifications', '0004_encrypt_runtime_secrets'),
     ]
 
     operations = [
