@@ -102,3 +102,12 @@ def test_activity_in_russian(client, make_user, password):
         page = client.get(reverse("activity:index")).content.decode()
     assert "Действия ассистента" in page and "Ждёт подтверждения" in page
     assert "Подтвердить" in page
+
+
+def test_an_action_outlives_its_chat(signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Gone soon")
+    answer_with_tool(user, chat, title="Pollen", importance="low")
+    chat.delete()
+    page = signed_in_client.get(reverse("activity:index")).content.decode()
+    assert "Saved to memory: Pollen" in page and "Gone soon" in page
+    assert f"/chats/{chat.pk}/" not in page
