@@ -96,3 +96,15 @@ def test_document_summaries_and_old_chat_entries_know_their_author(user):
     entry = MemoryEntry.objects.create(user=user, title="Summary", source_document=document,
                                        category="document_summary")
     assert entry.created_by == "document"
+
+
+def test_an_entry_edited_by_hand_becomes_the_users(signed_in_client, user):
+    save(user, title="Metformin", content="500 mg", importance="high")
+    entry = MemoryEntry.objects.get(user=user)
+    signed_in_client.post(f"/memory/{entry.pk}/edit/", {
+        "title": "Metformin", "category": "medication", "importance": "high",
+        "content": "750 mg", "is_active": "on"})
+    entry.refresh_from_db()
+    assert (entry.content, entry.created_by) == ("750 mg", "user")
+    result = save(user, title="Metformin", content="1000 mg", importance="high")
+    assert result.data["action"]["state"] == "proposed"
