@@ -106,3 +106,21 @@ def test_reviews_are_queued_at_the_users_hour_once_a_day(make_user, monkeypatch)
         assert review.queue_due_reviews(datetime(2026, 11, 25, 12, 0, tzinfo=UTC)) == 0
         assert review.queue_due_reviews(datetime(2026, 11, 26, 4, 5, tzinfo=UTC)) == 1
     assert calls == [("notifications.tasks.review_user", moscow.pk)] * 2
+
+
+def test_suggestions_are_accepted_or_dismissed_on_the_notifications_page(
+    signed_in_client, user, fake_anthropic
+):
+    fake_anthropic.queue(_proposal({"title": "Walk after lunch", "at": "2031-01-01T13:00"},
+                                   {"title": "Stretch", "at": "2031-01-01T18:00"}))
+    walk, stretch = sorted(review.review(user), key=lambda a: a.payload["title"], reverse=True)
+    page = signed_in_client.get("/notifications/").content.decode()
+    assert "Suggestions waiting for you" in page
+    assert "Walk after lunch" in page and "Stretch" in page
+    response = signed_in_client.post(f"/chats/actions/{walk.pk}/confirm/",
+                                      {"next": "/notifications/"})
+    assert response.url == "/notifications/"
+    signed_in_client.post(f"/chats/actions/{stretch.pk}/cancel/", {"next": "/notifications/"})
+    assert list(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
+        "Walk after lunch"]
+    assert "Suggestions waiting for you" not in signed_in_client.get("/notifications/").content.decode()
