@@ -183,6 +183,21 @@ def undo(user, pk) -> AssistantAction:
     return action
 
 
+def states_for(user, messages) -> dict:
+    """The state now of each action the messages' tool cards show (one query), for
+    rendering them as `current_actions`."""
+    ids = [
+        part["data"]["action"]["id"] for message in messages
+        for part in (message.metadata or {}).get("parts") or []
+        if isinstance(part, dict) and isinstance(part.get("data"), dict)
+        and isinstance(part["data"].get("action"), dict) and part["data"]["action"].get("id")
+    ]
+    if not ids:
+        return {}
+    found = AssistantAction.objects.for_user(user).filter(pk__in=ids).values_list("pk", "state")
+    return {str(pk): state for pk, state in found}
+
+
 def card(action: AssistantAction) -> dict:
     """What a tool card keeps about its action (the page reads the current state)."""
     return {"id": str(action.pk), "state": action.state, "kind": action.kind,

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import limits
+from . import actions, limits
 from .assistant import persistence
 from .forms import NewChatForm, RenameForm
-from .models import AssistantAction, Chat, Message
+from .models import Chat, Message
 
 PAGE_SIZE = 100
 
@@ -74,24 +74,10 @@ def detail(request, pk):
     streaming = any((m.metadata or {}).get("status") == "streaming" for m in page[-1:])
     return render(request, "chats/detail.html", {
         "chat": chat, "chat_messages": page, "has_earlier": has_earlier,
-        "current_actions": _action_states(request.user, page),
+        "current_actions": actions.states_for(request.user, page),
         "earliest": page[0] if page else None, "streaming": streaming,
         "rename_form": RenameForm(initial={"title": chat.title}),
     })
-
-
-def _action_states(user, page) -> dict:
-    """The state now of each action the page's tool cards show (one query)."""
-    ids = [
-        part["data"]["action"]["id"] for message in page
-        for part in (message.metadata or {}).get("parts") or []
-        if isinstance(part, dict) and isinstance(part.get("data"), dict)
-        and isinstance(part["data"].get("action"), dict) and part["data"]["action"].get("id")
-    ]
-    if not ids:
-        return {}
-    found = AssistantAction.objects.for_user(user).filter(pk__in=ids).values_list("pk", "state")
-    return {str(pk): state for pk, state in found}
 
 
 @login_required

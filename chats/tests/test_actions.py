@@ -111,3 +111,18 @@ def test_an_action_outlives_its_chat(signed_in_client, user):
     page = signed_in_client.get(reverse("activity:index")).content.decode()
     assert "Saved to memory: Pollen" in page and "Gone soon" in page
     assert f"/chats/{chat.pk}/" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_joins_sees_the_card_as_it_is_now(user, chat_socket):
+    from asgiref.sync import sync_to_async
+
+    chat = await Chat.objects.acreate(user=user)
+    pk = await sync_to_async(answer_with_tool)(user, chat, title="Penicillin",
+                                               importance="critical")
+    await sync_to_async(actions.confirm)(user, pk)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    snapshot = await socket.receive()
+    await socket.close()
+    assert snapshot["snapshot"] and f'id="action-{pk}" data-state="confirmed"' in snapshot["html"]
