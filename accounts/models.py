@@ -153,6 +153,10 @@ class DataExport(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The job's heartbeat (every step) and how many times it was started: a row that
+    # stopped beating was left by a killed job, and the sweeper retries or fails it.
+    heartbeat = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = OwnedQuerySet.as_manager()
 

@@ -139,7 +139,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before each request reuses one: after a database
+    # restart the next request reconnects instead of failing on a dead connection.
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )}
 else:
     DATABASES = {
         "default": {
@@ -165,9 +169,11 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fail-soft (config/cache.py): with Redis down pages are still served.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "anamnesis"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -348,8 +354,15 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_COOKIES else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is a promise to browsers that is hard to take back: only on request.
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_PRELOAD", False)
+# The scheme header of a reverse proxy is trusted only when configured: a client talking
+# to the server directly could otherwise claim HTTPS. Set it to the header your proxy
+# overwrites on every request, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + env("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_"), "https")
+    if env("SECURE_PROXY_SSL_HEADER") else None
+)
 # Reverse proxies of our own in front (accounts/proxies.py): the client's address is that
 # many entries from the right of X-Forwarded-For. 0: the header is ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -358,6 +371,9 @@ SILENCED_SYSTEM_CHECKS = [
     # TLS is terminated by the reverse proxy, which also redirects HTTP to HTTPS.
     "security.W008",
 ]
+if not SECURE_HSTS_PRELOAD:
+    # Off on purpose (see above); SECURE_HSTS_PRELOAD=1 switches it on.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # --- Runtime settings (editable in the admin) -----------------------------------------
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"

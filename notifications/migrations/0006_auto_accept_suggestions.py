@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_encrypt_runtime_secrets'),
+        ('notifications', '0005_merge_20261126_0623'),
     ]
 
     operations = [
