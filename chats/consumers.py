@@ -6,7 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from accounts.locale import language_of, user_language
 from accounts.socket_sessions import SessionBoundConsumer
 
-from . import live
+from . import actions, live
 from .assistant import turns
 from .models import Chat, Message
 
@@ -43,7 +43,9 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
         # answer as it is now, so no page is left showing "writing…" for a finished one.
         answer, title = await sync_to_async(_latest_answer)(self.chat_id)
         if answer is not None:
-            html = live.render_message(answer, language_of(self.user))
+            # Its cards as they are now (a proposal may have been confirmed since).
+            states = await sync_to_async(actions.states_for)(self.user, [answer])
+            html = live.render_message(answer, language_of(self.user), states)
             payload = {"type": "message", "id": str(answer.pk), "html": html,
                        "status": (answer.metadata or {}).get("status", "done"),
                        "snapshot": True}

@@ -103,3 +103,68 @@ class TokenUsage(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.day} {self.source}"
+
+
+class AssistantActionQuerySet(OwnedQuerySet):
+    def proposed(self):
+        return self.filter(state=AssistantAction.State.PROPOSED)
+
+
+class AssistantAction(models.Model):
+    """A write the assistant made or proposed: what, from where, its state and how to undo it.
+
+    Feature apps describe their kinds with `chats.actions.register`; every state change
+    goes through `chats.actions` (see docs/assistant.md, "Actions").
+    """
+
+    class Origin(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        DOCUMENT = "document", _("Document")
+        REVIEW = "review", _("Daily review")
+        OTHER = "other", _("Other")
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Done")
+        PROPOSED = "proposed", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        UNDONE = "undone", _("Undone")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assistant_actions"
+    )
+    chat = models.ForeignKey(
+        Chat, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices,
+                              default=Origin.CHAT)
+    origin_id = models.CharField(_("origin id"), max_length=64, blank=True)
+    origin_label = models.CharField(_("from"), max_length=200, blank=True)
+    origin_url = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    summary = models.CharField(_("summary"), max_length=300)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    previous = models.JSONField(_("previous version"), null=True, blank=True)
+    target_app = models.CharField(max_length=50, blank=True)
+    target_model = models.CharField(max_length=50, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AssistantActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assistant action")
+        verbose_name_plural = _("assistant actions")
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["user", "-created"]),
+            models.Index(fields=["user", "state", "kind"]),
+        ]
+
+    def __str__(self):
+        return self.summary

@@ -31,6 +31,7 @@ class Tool:
     description: str
     input_schema: dict
     run: Callable[[ToolContext, dict], ToolResult]  # synchronous; the engine runs it in a thread
+    label: str = ""  # the card's name for it, lazily translated ("Memory", "Reminder")
 
     def definition(self) -> dict:
         """The tool as the Messages API expects it."""
@@ -51,6 +52,12 @@ def register(tool: Tool) -> Tool:
 
 def get(name: str) -> Tool | None:
     return _tools.get(name)
+
+
+def label(name: str) -> str:
+    """What a tool card calls the tool, in the active language: its label, else its name."""
+    tool = _tools.get(name)
+    return str(tool.label) if tool is not None and tool.label else name.replace("_", " ")
 
 
 def all_tools() -> list[Tool]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "chats"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<uuid:pk>/rename/", views.rename, name="rename"),
     path("<uuid:pk>/archive/", views.archive, name="archive"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
+    path("actions/<uuid:pk>/confirm/", action_views.confirm, name="action_confirm"),
+    path("actions/<uuid:pk>/cancel/", action_views.cancel, name="action_cancel"),
+    path("actions/<uuid:pk>/undo/", action_views.undo, name="action_undo"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import limits
+from . import actions, limits
 from .assistant import persistence
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
@@ -74,6 +74,7 @@ def detail(request, pk):
     streaming = any((m.metadata or {}).get("status") == "streaming" for m in page[-1:])
     return render(request, "chats/detail.html", {
         "chat": chat, "chat_messages": page, "has_earlier": has_earlier,
+        "current_actions": actions.states_for(request.user, page),
         "earliest": page[0] if page else None, "streaming": streaming,
         "rename_form": RenameForm(initial={"title": chat.title}),
     })

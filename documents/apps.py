@@ -13,7 +13,9 @@ class DocumentsConfig(AppConfig):
         from chats.assistant import providers
         from memory import hooks
 
-        from . import context, timeline_source, tools  # noqa: F401  (tools register themselves)
+        from . import actions, context, timeline_source, tools  # noqa: F401  (tools register themselves)
+
+        actions.register()
 
         providers.register(providers.Provider("documents", 50, stable=False,
                                               blocks=context.excerpt_blocks))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from chats import llm
 from memory.models import MemoryEntry
 
+from . import actions as document_actions
 from . import page_images
 from .models import Document
 
@@ -86,6 +87,7 @@ def extract_facts(document: Document, images: list[bytes] = ()) -> dict:
     document.doc_type = metadata["doc_type"]
     document.document_date = parse_date(metadata.get("document_date"))
     document.save(update_fields=["metadata", "doc_type", "document_date", "updated"])
+    document_actions.record_facts(document)
     return metadata
 
 

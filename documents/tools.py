@@ -7,11 +7,14 @@ import uuid
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import rate_limits
+from chats import actions
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
 
+from . import actions as document_actions
 from . import search
 from .models import Document
 from .reports import compile_report
@@ -62,11 +65,14 @@ def generate_pdf(context: ToolContext, data: dict) -> ToolResult:
         chat_id=chat.pk if chat else None,
     )
     url = reverse("pdfs:download", args=[report.pk])
+    summary = _("PDF compiled: %(title)s") % {"title": report.title}
+    action = actions.record(user, document_actions.PDF, report, summary=summary,
+                            origin=actions.from_chat(context.chat))
     return ToolResult(
         f"The PDF “{report.title}” is ready; the user can download it at {url} "
         f"(also listed on /pdfs/).",
-        _("PDF compiled: %(title)s") % {"title": report.title},
-        {"id": str(report.pk), "title": report.title, "url": url},
+        summary,
+        {"id": str(report.pk), "title": report.title, "url": url, "action": actions.card(action)},
     )
 
 
@@ -95,6 +101,7 @@ register(Tool(
         "required": ["query"],
     },
     run=search_documents,
+    label=gettext_lazy("Document search"),
 ))
 
 register(Tool(
@@ -120,4 +127,5 @@ register(Tool(
         "required": ["title"],
     },
     run=generate_pdf,
+    label=gettext_lazy("PDF report"),
 ))

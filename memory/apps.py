@@ -12,7 +12,9 @@ class MemoryConfig(AppConfig):
         # it adds to every turn's system prompt.
         from chats.assistant import providers
 
-        from . import context, tools  # noqa: F401  (tools.py registers its tools)
+        from . import actions, context, tools  # noqa: F401  (tools.py registers its tools)
+
+        actions.register()
 
         providers.register(providers.Provider("memory", 40, stable=True,
                                               blocks=context.memory_blocks))

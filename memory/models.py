@@ -24,6 +24,12 @@ class MemoryEntry(models.Model):
         MEDIUM = "medium", _("Medium")
         LOW = "low", _("Low")
 
+    class Author(models.TextChoices):
+        USER = "user", _("You")
+        ASSISTANT = "assistant", _("The assistant")
+        DOCUMENT = "document", _("A document")
+        REVIEW = "review", _("The daily review")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memory_entries"
@@ -45,6 +51,11 @@ class MemoryEntry(models.Model):
         _("importance"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Who wrote the entry: the assistant may change its own entries, not the user's
+    # without their confirmation (memory/actions.py).
+    created_by = models.CharField(
+        _("written by"), max_length=10, choices=Author.choices, default=Author.USER
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -58,6 +69,17 @@ class MemoryEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A document's summary entry is written by the document, whichever code creates it.
+        if self._state.adding and self.source_document_id and self.created_by == self.Author.USER:
+            self.created_by = self.Author.DOCUMENT
+        super().save(*args, **kwargs)
+
+    def snapshot(self) -> dict:
+        """The fields the assistant may change, as JSON: the version an Undo restores."""
+        return {"title": self.title, "category": self.category, "content": self.content,
+                "importance": self.importance, "is_active": self.is_active}
 
 
 class Medication(models.Model):

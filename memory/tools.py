@@ -4,9 +4,12 @@ only), always as the chat's owner."""
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from chats import actions
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 
+from . import actions as memory_actions
 from .models import MemoryEntry
 
 CATEGORIES = [choice for choice, _label in MemoryEntry.Category.choices]
@@ -20,21 +23,32 @@ def save_memory(context: ToolContext, data: dict) -> ToolResult:
     category = data.get("category") if data.get("category") in CATEGORIES else "other"
     importance = data.get("importance") if data.get("importance") in IMPORTANCES else "medium"
     content = str(data.get("content") or "").strip()
-    entries = MemoryEntry.objects.for_user(context.user)
     # The same fact said twice updates the entry instead of duplicating it.
-    entry = entries.filter(title__iexact=title, category=category, is_active=True).first()
-    if entry is None:
-        entry = MemoryEntry(user=context.user, title=title, category=category)
-    entry.content = content
-    entry.importance = importance
-    if context.chat is not None and entry.source_chat_id is None:
-        entry.source_chat = context.chat
-    entry.save()
+    entry = memory_actions.existing_entry(context.user, title, category)
+    payload = {"title": title, "category": category, "importance": importance,
+               "content": content, "entry": str(entry.pk) if entry else ""}
+    origin = actions.from_chat(context.chat)
+    detail = {"title": title, "category": category, "importance": importance, "content": content}
+    if memory_actions.needs_confirmation(importance, entry):
+        action = actions.propose(
+            context.user, memory_actions.SAVE, payload, origin=origin,
+            summary=_("Save to memory: %(title)s") % {"title": title},
+        )
+        return ToolResult(
+            content=(f"Not saved yet: saving “{title}” [{category}, {importance}] needs the "
+                     "user's confirmation (a card with Confirm / Cancel is shown to them). "
+                     "Tell the user it is waiting for their confirmation."),
+            summary=_("Waiting for your confirmation: %(title)s") % {"title": title},
+            data={**detail, "action": actions.card(action)},
+        )
+    action = actions.perform(
+        context.user, memory_actions.SAVE, payload, origin=origin,
+        summary=_("Saved to memory: %(title)s") % {"title": title},
+    )
     return ToolResult(
-        content=f"Saved memory entry {entry.pk}: [{category}, {importance}] {title}",
-        summary=_("Remembered: %(title)s") % {"title": title},
-        data={"id": str(entry.pk), "title": title, "category": category,
-              "importance": importance, "content": content},
+        content=f"Saved memory entry {action.target_id}: [{category}, {importance}] {title}",
+        summary=action.summary,
+        data={**detail, "id": action.target_id, "action": actions.card(action)},
     )
 
 
@@ -59,7 +73,9 @@ register(Tool(
     description=(
         "Save a lasting fact about the user's health to their long-term memory: a condition, "
         "medication (with dose), allergy, vital sign or other fact worth remembering. Use it "
-        "when the user tells you something that will matter in later conversations."
+        "when the user tells you something that will matter in later conversations. An "
+        "entry of importance critical, or a change to an entry the user wrote, waits for the "
+        "user's confirmation in the chat."
     ),
     input_schema={
         "type": "object",
@@ -72,6 +88,7 @@ register(Tool(
         "required": ["title", "category"],
     },
     run=save_memory,
+    label=gettext_lazy("Memory"),
 ))
 
 register(Tool(
@@ -85,6 +102,7 @@ register(Tool(
         },
     },
     run=get_memory,
+    label=gettext_lazy("Memory lookup"),
 ))
 
 

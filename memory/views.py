@@ -65,7 +65,10 @@ def edit(request, pk):
     entry = get_object_or_404(MemoryEntry.objects.for_user(request.user), pk=pk)
     form = MemoryEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        entry = form.save(commit=False)
+        # Edited by hand, it is the user's now: the assistant must ask before changing it.
+        entry.created_by = MemoryEntry.Author.USER
+        entry.save()
         messages.success(request, _("Memory entry saved."))
         return redirect("memory:detail", pk=entry.pk)
     return render(request, "memory/form.html", {"form": form, "entry": entry})

@@ -10,7 +10,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from memory import hooks
 
-        from . import medication_reminders, tools  # noqa: F401  (tools.py registers its tools)
+        from . import actions, medication_reminders, tools  # noqa: F401  (tools register themselves)
+
+        actions.register()
 
         # A medication's reminders follow its schedule; missed doses get an in-app nudge.
         hooks.listen(hooks.medication_changed, medication_reminders.sync)

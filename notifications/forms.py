@@ -57,6 +57,7 @@ class PreferenceForm(forms.ModelForm):
         fields = [
             "reminder_channel", "alert_channel", "info_channel", "ai_generated_channel",
             "quiet_hours_start", "quiet_hours_end", "digest", "daily_review",
+            "auto_accept_suggestions",
         ]
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

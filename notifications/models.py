@@ -124,6 +124,11 @@ class NotificationPreference(models.Model):
         help_text=_("Once a day the assistant looks at your memory and documents "
                     "and suggests useful reminders."),
     )
+    auto_accept_suggestions = models.BooleanField(
+        _("accept in-app suggestions automatically"), default=False,
+        help_text=_("Suggestions of the daily review that come in the app become reminders "
+                    "without asking; email and Telegram ones always wait for you."),
+    )
     last_review_on = models.DateField(null=True, blank=True, editable=False)
     last_digest_on = models.DateField(null=True, blank=True, editable=False)
 

@@ -16,6 +16,41 @@ from .schedule import is_valid_cron, next_occurrence
 SNOOZE = timedelta(hours=1)
 LINK_CODE_TTL = timedelta(minutes=15)
 PAST_TOLERANCE = timedelta(minutes=5)
+# What the assistant may schedule: at most hourly, and this many waiting reminders a user.
+MAX_PENDING_FROM_ASSISTANT = 50
+
+
+def check_assistant_schedule(recurrence: str) -> None:
+    """The assistant's reminders repeat at most hourly: one fixed minute in the cron."""
+    recurrence = " ".join((recurrence or "").split())
+    if not recurrence:
+        return
+    if not is_valid_cron(recurrence):
+        raise ValidationError(
+            _("“%(value)s” is not a valid schedule (a cron expression such as 0 8 * * *).")
+            % {"value": recurrence}
+        )
+    if not recurrence.split()[0].isdigit():
+        raise ValidationError(
+            _("“%(value)s” repeats more often than hourly; reminders can repeat at most "
+              "once an hour (give one fixed minute, e.g. 0 * * * *).") % {"value": recurrence}
+        )
+
+
+def pending_count(user) -> int:
+    return Notification.objects.for_user(user).filter(status=Notification.Status.PENDING).count()
+
+
+def check_assistant_cap(user, waiting: int = 0) -> None:
+    """Raises when the user already has as many pending reminders as the assistant may make.
+
+    `waiting` counts proposals not confirmed yet, which would become pending ones.
+    """
+    if pending_count(user) + waiting >= MAX_PENDING_FROM_ASSISTANT:
+        raise ValidationError(
+            _("There are already %(count)s pending reminders; cancel some before adding more.")
+            % {"count": MAX_PENDING_FROM_ASSISTANT}
+        )
 
 
 def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = None,

@@ -1,5 +1,6 @@
 """The proactive daily review: the model reads the user's memory and recent documents and
-proposes reminders, which become `ai_generated` notifications unless one like it exists."""
+proposes reminders, which become suggestions (proposed actions, chats.actions) the user
+accepts or dismisses on the notifications page, unless one like it exists."""
 
 import json
 import logging
@@ -8,12 +9,18 @@ from datetime import datetime, timedelta
 from constance import config
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from chats import budget, llm
+from accounts.locale import user_language
+from chats import actions, budget, llm
+from chats.models import AssistantAction
 
-from . import reminders
+from . import actions as reminder_actions
+from . import live
 from .models import Notification, NotificationPreference
+from .schedule import is_valid_cron
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +90,8 @@ def review_user_by_id(user_id) -> int:
     return len(review(user)) if user else 0
 
 
-def review(user) -> list[Notification]:
-    """Asks the model once and creates the new reminders it proposes."""
+def review(user) -> list[AssistantAction]:
+    """Asks the model once and turns the new reminders it proposes into suggestions."""
     if not llm.is_configured():
         return []
     if not NotificationPreference.for_user(user).daily_review:
@@ -97,17 +104,32 @@ def review(user) -> list[Notification]:
     except llm.NoToolAnswer:
         answer = {}
     proposals = answer.get("reminders") or []
-    return _create(user, proposals[:MAX_REMINDERS])
+    return _suggest(user, proposals[:MAX_REMINDERS])
 
 
-def _create(user, proposals) -> list[Notification]:
+def _suggest(user, proposals) -> list[AssistantAction]:
+    """Suggestions the user accepts or dismisses (notifications page); with the
+    `auto_accept_suggestions` preference an in-app one is accepted at once."""
     zone = user.zone
+    preference = NotificationPreference.for_user(user)
+    channel = preference.channel_for(Notification.Type.AI_GENERATED)
     existing = {
         _key(title) for title in Notification.objects.for_user(user).filter(
             Q(status=Notification.Status.PENDING) | ~Q(recurrence="")
         ).values_list("title", flat=True)
+    } | {
+        _key(str(payload.get("title") or "")) for payload in
+        AssistantAction.objects.for_user(user).proposed()
+        .filter(kind=reminder_actions.REMINDER).values_list("payload", flat=True)
     }
-    created = []
+    local_day = timezone.now().astimezone(zone).date()
+    with user_language(user):
+        origin = actions.Origin(
+            AssistantAction.Origin.REVIEW, local_day.isoformat(),
+            _("Daily review of %(day)s") % {"day": formats.date_format(local_day)},
+            reverse("notifications:index"),
+        )
+    made = []
     for proposal in proposals:
         if not isinstance(proposal, dict):
             continue
@@ -117,17 +139,31 @@ def _create(user, proposals) -> list[Notification]:
         try:
             at = datetime.fromisoformat(str(proposal.get("at") or ""))
             at = at if at.tzinfo else at.replace(tzinfo=zone)
-            notification = reminders.create(
-                user, title=title, body=str(proposal.get("body") or ""), scheduled_at=at,
-                recurrence=str(proposal.get("recurrence") or ""),
-                type=Notification.Type.AI_GENERATED, metadata={"source": "daily_review"},
+            wanted = reminder_actions.payload(
+                title=title, body=str(proposal.get("body") or ""), at=at,
+                recurrence=str(proposal.get("recurrence") or ""), channel=channel,
+                type=Notification.Type.AI_GENERATED,
             )
+            if wanted["recurrence"] and not is_valid_cron(wanted["recurrence"]):
+                raise ValidationError("not a cron expression")
+            if not wanted["recurrence"] and at < timezone.now():
+                raise ValidationError("in the past")
+            reminder_actions.check(user, wanted)
+            summary = reminder_actions.describe(user, wanted)
+            if preference.auto_accept_suggestions and channel == Notification.Channel.IN_APP:
+                action = actions.perform(user, reminder_actions.REMINDER, wanted,
+                                         summary=summary, origin=origin)
+            else:
+                action = actions.propose(user, reminder_actions.REMINDER, wanted,
+                                         summary=summary, origin=origin)
         except (ValueError, ValidationError) as error:
             log.info("Skipping a proposed reminder for %s: %s", user.pk, error)
             continue
         existing.add(_key(title))
-        created.append(notification)
-    return created
+        made.append(action)
+    if made:
+        live.announce(user.pk)
+    return made
 
 
 def _key(title: str) -> str:

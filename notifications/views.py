@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chats.models import AssistantAction
+
+from . import actions as reminder_actions
 from . import reminders, telegram_api
 from .forms import PreferenceForm, ReminderForm
 from .models import Notification, NotificationPreference
@@ -27,6 +30,8 @@ def _list_context(request, form=None):
         "upcoming": mine.filter(status=Notification.Status.PENDING).order_by("scheduled_at")[:20],
         "unread": Notification.objects.unread_for(request.user).count(),
         "form": form or ReminderForm(initial={"channel": preference.reminder_channel}),
+        "suggestions": AssistantAction.objects.for_user(request.user).proposed()
+        .filter(kind=reminder_actions.REMINDER).order_by("-created")[:20],
     }
 
 

@@ -18,6 +18,8 @@ import anthropic
 from asgiref.sync import sync_to_async
 from django.utils import translation
 
+from accounts.locale import user_language
+
 from .. import live, llm, model_support, tool_registry
 from ..models import Chat, Message
 from . import context, persistence, stopping, untrusted
@@ -83,7 +85,9 @@ def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
     if tool is None:
         return tool_registry.ToolResult(content=f"Unknown tool: {name}", is_error=True)
     try:
-        return tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+        # Summaries and card labels are written now, in the user's language.
+        with user_language(user):
+            return tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
     except Exception:
         logger.exception("tool %s failed", name)
         return tool_registry.ToolResult(content=f"The tool {name} failed.", is_error=True)

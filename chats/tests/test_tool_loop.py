@@ -36,8 +36,10 @@ async def test_remember_metformin_saves_memory_and_next_turn_carries_it(
     assert "Metformin 500 mg" in tool_result["content"]
     # The chat shows the call as a collapsible card, then the final text.
     html = events[-1]["html"]
-    assert '<details class="tool-card' in html and "save_memory" in html
-    assert "Remembered: Metformin 500 mg" in html
+    # with a human label, the saved fact and its Undo.
+    assert '<details class="tool-card' in html and ">Memory</span>" in html
+    assert "Saved to memory: Metformin 500 mg" in html
+    assert 'data-state="applied"' in html and "Undo" in html
     answer = await Message.objects.aget(chat=chat, role="assistant")
     assert answer.content == "I'll remember that.\n\nSaved: you take metformin."
     assert answer.metadata["rounds"] == 2

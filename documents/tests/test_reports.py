@@ -78,6 +78,16 @@ def test_generate_pdf_tool_makes_a_report_for_the_chat_owner_only(user, other_us
     assert "Гипертония" in text and "Что значит мой ЛПНП?" in text
     assert "Чужая тайна" not in text
 
+    # Recorded as the assistant's write, from this chat; Undo deletes the PDF and its file.
+    from chats import actions
+    from chats.models import AssistantAction
+
+    action = AssistantAction.objects.get(user=user, kind="documents.pdf")
+    assert (action.state, action.chat, action.target_id) == ("applied", chat, str(report.pk))
+    storage, name = report.file.storage, report.file.name
+    actions.undo(user, action.pk)
+    assert not GeneratedPDF.objects.exists() and not storage.exists(name)
+
 
 def test_search_documents_tool_returns_the_users_matches(user, other_user):
     from documents import search

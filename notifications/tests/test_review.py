@@ -6,6 +6,7 @@ import pytest
 from constance.test.pytest import override_config
 from django.utils import timezone
 
+from chats import actions
 from chats.models import TokenUsage
 from memory.models import MemoryEntry
 from notifications import review
@@ -19,7 +20,7 @@ def _proposal(*items):
     return Reply.tool("propose_reminders", {"reminders": list(items)})
 
 
-def test_review_creates_ai_reminders_from_memory_and_records_tokens(user, fake_anthropic):
+def test_review_suggests_reminders_from_memory_and_records_tokens(user, fake_anthropic):
     MemoryEntry.objects.create(user=user, category="medication", title="Bisoprolol 5 mg",
                                content="Every morning", importance="high")
     fake_anthropic.queue(_proposal(
@@ -28,8 +29,14 @@ def test_review_creates_ai_reminders_from_memory_and_records_tokens(user, fake_a
         {"title": "Repeat TSH test", "at": "2031-02-01T09:00"},
     ))
     created = review.review(user)
-    assert sorted(n.title for n in created) == ["Repeat TSH test", "Take bisoprolol"]
-    assert {n.type for n in created} == {"ai_generated"}
+    assert sorted(a.payload["title"] for a in created) == ["Repeat TSH test", "Take bisoprolol"]
+    # Suggestions, not reminders: nothing is scheduled until the user accepts one.
+    assert {a.state for a in created} == {"proposed"}
+    assert {a.origin for a in created} == {"review"}
+    assert not Notification.objects.filter(user=user).exists()
+    accepted = actions.confirm(user, created[0].pk)
+    assert accepted.state == "confirmed"
+    assert Notification.objects.get(user=user).type == "ai_generated"
     request = fake_anthropic.requests[-1]
     assert "Bisoprolol 5 mg" in request["messages"][0]["content"]
     assert request["tool_choice"] == {"type": "tool", "name": "propose_reminders"}
@@ -46,14 +53,33 @@ def test_review_never_duplicates_an_existing_reminder(user, fake_anthropic):
         {"title": "Drink water", "at": "2031-01-01T11:00"},
     ))
     created = review.review(user)
-    assert [n.title for n in created] == ["Drink water"]
-    assert Notification.objects.filter(user=user).count() == 2
+    assert [a.payload["title"] for a in created] == ["Drink water"]
+    fake_anthropic.queue(_proposal({"title": "Drink Water", "at": "2031-01-02T10:00"}))
+    assert review.review(user) == []  # a suggestion still waiting counts too
+    assert Notification.objects.filter(user=user).count() == 1
+
+
+def test_in_app_suggestions_can_be_accepted_automatically(user, fake_anthropic):
+    NotificationPreference.objects.create(user=user, auto_accept_suggestions=True)
+    fake_anthropic.queue(_proposal({"title": "Walk", "at": "2031-01-01T10:00"}))
+    [action] = review.review(user)
+    assert action.state == "applied"
+    assert Notification.objects.get(user=user).title == "Walk"
+
+
+def test_suggestions_by_telegram_always_wait(user, fake_anthropic):
+    NotificationPreference.objects.create(user=user, auto_accept_suggestions=True,
+                                          ai_generated_channel="telegram")
+    fake_anthropic.queue(_proposal({"title": "Walk", "at": "2031-01-01T10:00"}))
+    [action] = review.review(user)
+    assert action.state == "proposed" and not Notification.objects.exists()
 
 
 def test_review_skips_nonsense_proposals(user, fake_anthropic):
     fake_anthropic.queue(_proposal(
         {"title": "Bad time", "at": "whenever"},
         {"title": "Bad cron", "at": "2031-01-01T08:00", "recurrence": "often"},
+        {"title": "Every minute", "at": "2031-01-01T08:00", "recurrence": "* * * * *"},
     ))
     assert review.review(user) == []
 
@@ -80,3 +106,21 @@ def test_reviews_are_queued_at_the_users_hour_once_a_day(make_user, monkeypatch)
         assert review.queue_due_reviews(datetime(2026, 11, 25, 12, 0, tzinfo=UTC)) == 0
         assert review.queue_due_reviews(datetime(2026, 11, 26, 4, 5, tzinfo=UTC)) == 1
     assert calls == [("notifications.tasks.review_user", moscow.pk)] * 2
+
+
+def test_suggestions_are_accepted_or_dismissed_on_the_notifications_page(
+    signed_in_client, user, fake_anthropic
+):
+    fake_anthropic.queue(_proposal({"title": "Walk after lunch", "at": "2031-01-01T13:00"},
+                                   {"title": "Stretch", "at": "2031-01-01T18:00"}))
+    walk, stretch = sorted(review.review(user), key=lambda a: a.payload["title"], reverse=True)
+    page = signed_in_client.get("/notifications/").content.decode()
+    assert "Suggestions waiting for you" in page
+    assert "Walk after lunch" in page and "Stretch" in page
+    response = signed_in_client.post(f"/chats/actions/{walk.pk}/confirm/",
+                                      {"next": "/notifications/"})
+    assert response.url == "/notifications/"
+    signed_in_client.post(f"/chats/actions/{stretch.pk}/cancel/", {"next": "/notifications/"})
+    assert list(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
+        "Walk after lunch"]
+    assert "Suggestions waiting for you" not in signed_in_client.get("/notifications/").content.decode()

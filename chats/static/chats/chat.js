@@ -59,6 +59,8 @@
       const empty = document.getElementById("chat-empty");
       if (empty) empty.remove();
     }
+    // Confirm / Cancel / Undo on the cards are htmx forms: wire up what just arrived.
+    if (window.htmx) window.htmx.process(element);
     if (follow) scrollDown();
   }
 
