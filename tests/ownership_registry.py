@@ -145,6 +145,16 @@ def _dose_reminder(user):
     return reminder, {"pk": reminder.pk, "action": "taken"}
 
 
+def _proposed_action(user):
+    """Something the assistant proposed (a critical memory entry), waiting for the owner."""
+    from chats import actions
+
+    return actions.propose(user, "memory.save", {
+        "title": f"{MARKER} allergy", "category": "allergy", "content": f"{MARKER} penicillin",
+        "importance": "critical",
+    }, summary=f"{MARKER} allergy")
+
+
 # URL name ("namespace:name") or view module → factory(owner) -> the object the id names.
 ROUTE_FACTORIES = {
     "chats.views": _chat,
@@ -156,6 +166,7 @@ ROUTE_FACTORIES = {
     "notifications:cancel": _pending_notification,
     "accounts.data_views": _data_export,
     "accounts.switch_views": _switch_grant,
+    "chats.action_views": _proposed_action,
     "memory.medication_views": _medication,
     "memory.vital_views": _vital,
     "notifications:dose_answer": _dose_reminder,
