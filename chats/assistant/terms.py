@@ -72,6 +72,25 @@ SYNONYMS = [
     {"alt", "алт"},
     {"ast", "аст"},
     {"crp", "срб"},
+    # Common words of medical letters, so a question in one language finds a letter
+    # written in the other (a glossary, not a translator: what it lacks is not found).
+    {"sugar", "сахар", "glucose", "глюкоза"},
+    {"thyroid", "щитовидная", "щитовидной"},
+    {"ultrasound", "узи"},
+    {"blood", "крови", "кровь"},
+    {"kidney", "kidneys", "почки", "почек"},
+    {"liver", "печень", "печени"},
+    {"heart", "сердце", "сердца"},
+    {"pressure", "давление"},
+    {"vaccine", "vaccination", "прививка", "вакцинация"},
+    {"allergy", "аллергия"},
+    {"nodule", "nodules", "узел", "узлов"},
+    {"dizziness", "dizzy", "головокружение"},
+    {"cardiologist", "cardiology", "кардиолог"},
+    {"metformin", "метформин"},
+    {"atorvastatin", "аторвастатин"},
+    {"encephalitis", "энцефалит"},
+    {"prescription", "рецепт", "назначение"},
 ]
 
 _english = snowballstemmer.stemmer("english")
