@@ -79,10 +79,13 @@ def relevant(user, text: str, limit: int = 5) -> list[SearchHit]:
     found = message_terms.terms((text or "")[:2000])
     if not found or user is None or not user.is_authenticated:
         return []
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         tsquery = SearchQuery(" | ".join(f"'{term.word}'" for term in found),
                               config=CONFIG, search_type="raw")
-        hits = _ranked_postgres(user, tsquery, limit * CANDIDATES)
+        # Ranked first, snippets only for the hits kept.
+        hits = [SearchHit(str(pk), "", "", float(rank))
+                for pk, rank in _rank_postgres(user, tsquery, limit * CANDIDATES)]
     else:
         hits = _ranked_sqlite(user, " OR ".join(_term(term.word) for term in found),
                               limit * CANDIDATES)
@@ -93,7 +96,12 @@ def relevant(user, text: str, limit: int = 5) -> list[SearchHit]:
     kept = [hit for hit in hits
             if coverage[hit.document_id] == most or hit.rank >= best * RELATIVE_RANK]
     kept.sort(key=lambda hit: (-coverage[hit.document_id], -hit.rank))
-    return kept[:limit]
+    kept = kept[:limit]
+    if postgres:
+        pks = {hit.document_id: hit.rank for hit in kept}
+        ranked = [(Document._meta.pk.to_python(pk), rank) for pk, rank in pks.items()]
+        kept = _with_headlines(ranked, tsquery)
+    return kept
 
 
 def _coverage(hits, groups) -> dict[str, int]:
@@ -137,13 +145,21 @@ def _search_postgres(user, query, limit):
 
 
 def _ranked_postgres(user, tsquery, limit):
-    ranked = list(
+    return _with_headlines(_rank_postgres(user, tsquery, limit), tsquery)
+
+
+def _rank_postgres(user, tsquery, limit) -> list[tuple]:
+    """(pk, rank) of the best matches, without snippets."""
+    return list(
         Document.objects.for_user(user)
         .filter(search_vector=tsquery)
         .annotate(rank=SearchRank(F("search_vector"), tsquery))
         .order_by("-rank", "-created")
         .values_list("pk", "rank")[:limit]
     )
+
+
+def _with_headlines(ranked, tsquery) -> list[SearchHit]:
     if not ranked:
         return []
     # Headlines are costly: made only for the rows shown.
