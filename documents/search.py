@@ -27,7 +27,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -123,9 +123,13 @@ def _coverage(hits, groups) -> dict[str, int]:
 def index_document(document: Document) -> None:
     """Brings the document's index entry up to date with its filename and text."""
     if connection.vendor == "postgresql":
+        # Lower-cased here, not by PostgreSQL: in a database created with the C locale its
+        # parser leaves "Ферритин" capitalised, and the Russian stemmer then never stems it.
+        body = (document.extracted_text or "")[:INDEXED_CHARS].lower()
         Document.objects.filter(pk=document.pk).update(
-            search_vector=SearchVector("filename", config=CONFIG, weight="A")
-            + SearchVector(Left("extracted_text", INDEXED_CHARS), config=CONFIG, weight="B")
+            search_vector=SearchVector(Value(document.filename.lower()), config=CONFIG,
+                                       weight="A")
+            + SearchVector(Value(body), config=CONFIG, weight="B")
         )
         return
     with connection.cursor() as cursor:
