@@ -7,12 +7,17 @@ chats.assistant.terms.SYNONYMS) appears in the message, compared by Snowball ste
 "ферритина", "Ferritin" and "ferritin levels" all name ferritin.
 """
 
+from django.core.cache import cache
+from django.db.models import Count, Max
+
 from chats.assistant import terms as message_terms
 
+from .models import Document
 from .trends import ALIASES, Series, lab_series
 
 MAX_SERIES = 3
 MAX_POINTS = 24  # the latest values of a series
+CACHE_SECONDS = 600
 
 
 def names(series: Series) -> set[str]:
@@ -32,14 +37,33 @@ def named_in(message_stems: set[str], name: str) -> bool:
     return name_stems <= message_stems
 
 
+def analyte_names(user) -> dict[str, set[str]]:
+    """Each of the user's analytes (trends key) → its names. Reading every document's
+    values costs tens of milliseconds with a thousand documents, so the names are kept in
+    the cache until a completed document is added, changed or removed."""
+    stamp = (Document.objects.for_user(user).filter(status=Document.Status.COMPLETED)
+             .aggregate(count=Count("pk"), last=Max("updated")))
+    key = f"analytes:{user.pk}:{stamp['count']}:{stamp['last'] and stamp['last'].timestamp()}"
+    known = cache.get(key)
+    if known is None:
+        known = {}
+        for series in lab_series(user):
+            known.setdefault(series.key, set()).update(names(series))
+        cache.set(key, known, CACHE_SECONDS)
+    return known
+
+
 def series_named_in(user, text: str) -> list[Series]:
     """The user's analyte series that `text` names, the most measured first."""
-    message_stems = message_terms.stems((text or "")[:2000])
-    if not message_stems:
+    text = (text or "")[:2000]
+    if not message_terms.terms(text, expand=False):
+        return []  # small talk: the user's values are not read at all
+    message_stems = message_terms.stems(text)
+    named = {key for key, known in analyte_names(user).items()
+             if any(named_in(message_stems, name) for name in known)}
+    if not named:
         return []
-    found = [series for series in lab_series(user)
-             if any(named_in(message_stems, name) for name in names(series))]
-    return found[:MAX_SERIES]
+    return [series for series in lab_series(user) if series.key in named][:MAX_SERIES]
 
 
 def value_table(series: Series) -> str:

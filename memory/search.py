@@ -20,7 +20,6 @@ IMPORTANCE_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 @dataclass
 class MemoryHit:
-    id: str
     category: str
     importance: str
     title: str
@@ -46,12 +45,12 @@ def relevant(user, text: str, limit: int = 8, exclude_importance=()) -> list[Mem
     rows = (MemoryEntry.objects.for_user(user).filter(is_active=True)
             .exclude(importance__in=list(exclude_importance))
             .order_by("-updated")
-            .values_list("pk", "category", "importance", "title", "content")[:SCAN_LIMIT])
+            .values_list("category", "importance", "title", "content")[:SCAN_LIMIT])
     hits = []
-    for pk, category, importance, title, content in rows:
+    for category, importance, title, content in rows:
         in_title, in_content = matched(title), matched((content or "")[:CONTENT_CHARS])
         score = 2 * len(in_title) + len(in_content - in_title)
         if score:
-            hits.append(MemoryHit(str(pk), category, importance, title, content or "", score))
+            hits.append(MemoryHit(category, importance, title, content or "", score))
     hits.sort(key=lambda hit: (-hit.score, IMPORTANCE_ORDER.get(hit.importance, 9)))
     return hits[:limit]
