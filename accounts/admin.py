@@ -18,8 +18,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from .admin_files import FILE_FIELD_OVERRIDES
 from .models import DataExport, User
 
 USAGE_DAYS = 30  # the token column counts this many days; apps read it for their share
@@ -52,11 +54,15 @@ def add_usage(usage: Usage) -> Usage:
 def admin_login(request, extra_context=None):
     """The admin signs in through allauth like everybody else, so rate limits and the
     second factor apply; Django's own admin login form would bypass both."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")  # never off to another site
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
-            return redirect(request.GET.get(REDIRECT_FIELD_NAME) or "admin:index")
+            return redirect(next_url)
         raise PermissionDenied
-    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
     return redirect_to_login(next_url, reverse("account_login"))
 
 
@@ -86,6 +92,7 @@ def sum_per_user(queryset, expression):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    formfield_overrides = {**BaseUserAdmin.formfield_overrides, **FILE_FIELD_OVERRIDES}
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -100,7 +107,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "language", "timezone", "avatar")}),
-        (_("Access"), {"fields": ("role", "is_active", "max_chats")}),
+        (_("Access"), {"fields": ("role", "is_active", "max_chats", "monthly_token_budget")}),
         (_("Usage"), {"fields": ("storage_used", "tokens_30_days")}),
         (_("Telegram"), {"fields": ("telegram_chat_id",)}),
         (_("Dates"), {"fields": ("last_login", "created", "updated")}),
@@ -148,3 +155,9 @@ class DataExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The runtime settings page, with the secret settings write-only.
+from accounts import runtime_admin  # noqa: E402
+
+runtime_admin.install()

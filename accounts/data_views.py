@@ -6,7 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from . import export, switching
+from . import export, rate_limits, switching
 from .erase import erase_account
 from .forms import EraseForm
 from .models import DataExport
@@ -17,6 +17,8 @@ def export_page(request):
     """GET shows what the zip will hold (and the job's progress); POST builds it."""
     latest = DataExport.objects.for_user(request.user).first()
     if request.method == "POST":
+        if not rate_limits.allow(request.user, "export"):
+            return rate_limits.too_many(request, "export")
         summary = export.summarise(request.user)
         if summary.is_large or request.POST.get("mode") == "job":
             export.start_job(request.user)

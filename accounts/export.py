@@ -11,14 +11,18 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core import serializers
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .locale import user_language
+from .locks import user_lock
 from .models import DataExport
 from .userdata import file_names, owned_models
 
@@ -31,6 +35,15 @@ ACCOUNT_FIELDS = [
 ]
 
 logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 2
+STALE_MARGIN_SECONDS = 60
+STOPPED = ("The export stopped unexpectedly (out of memory, the time limit or a restart) "
+           "and did not succeed when tried again.")
+ACTIVE = (DataExport.Status.PENDING, DataExport.Status.RUNNING)
+
+
+class Cancelled(Exception):
+    """The export's row was cancelled or deleted (a newer request, an erased account)."""
 
 
 @dataclass
@@ -119,21 +132,50 @@ def build_now(user):
 
 
 def start_job(user) -> DataExport:
-    from django_q.tasks import async_task
-
-    discard(user)
-    export = DataExport.objects.create(user=user)
-    async_task("accounts.tasks.build_export", str(export.pk), task_name=f"export {export.pk}")
+    """Queues a job, or hands back the one already on its way: a new request never deletes
+    the row of a job that is still writing its zip."""
+    with user_lock(user.pk):
+        running = DataExport.objects.for_user(user).filter(status__in=ACTIVE).first()
+        if running is not None:
+            return running
+        discard(user)
+        export = DataExport.objects.create(user=user)
+    enqueue(export)
     return export
 
 
+def enqueue(export) -> bool:
+    """Queues the job. With the broker down (Redis) the row stays queued and the sweeper
+    queues it again later, instead of the page failing."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("accounts.tasks.build_export", str(export.pk), task_name=f"export {export.pk}")
+    except Exception as error:  # the broker's client raises its own connection errors
+        logger.warning("export %s not queued (%s: %s); the sweeper will retry",
+                       export.pk, type(error).__name__, error)
+        return False
+    return True
+
+
 def build_into_storage(export: DataExport) -> None:
-    """The job: write the zip to a temporary file, then save it through storage."""
-    DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.RUNNING, progress=0)
+    """The job: write the zip to a temporary file, then save it through storage.
+
+    Every step checks the row is still ours (not cancelled by an erase); the file is
+    recorded under the user's lock, and removed again if the row went away meanwhile.
+    """
+    started = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PENDING).update(
+        status=DataExport.Status.RUNNING, progress=0, attempts=F("attempts") + 1,
+        heartbeat=timezone.now(),
+    )
+    if not started:
+        return  # cancelled while queued, or another copy of the job has it
+    mine = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.RUNNING)
 
     def progress(percent):
         # Never report 100 before the file is saved.
-        DataExport.objects.filter(pk=export.pk).update(progress=min(percent, 99))
+        if not mine.update(progress=min(percent, 99), heartbeat=timezone.now()):
+            raise Cancelled
 
     try:
         with tempfile.TemporaryFile() as target:
@@ -141,20 +183,83 @@ def build_into_storage(export: DataExport) -> None:
             size = target.tell()
             target.seek(0)
             export.file.save(filename(export.user), File(target), save=False)
-    except Exception as error:
-        DataExport.objects.filter(pk=export.pk).update(
-            status=DataExport.Status.FAILED, error=str(error)[:1000], finished=timezone.now()
-        )
+        with user_lock(export.user_id):
+            recorded = mine.update(
+                status=DataExport.Status.DONE, progress=100, file=export.file.name, size=size,
+                finished=timezone.now(),
+            )
+        if not recorded:
+            raise Cancelled
+    except Cancelled:
+        logger.info("export %s was cancelled", export.pk)
+        if export.file:
+            export.file.storage.delete(export.file.name)
+        return
+    except BaseException as error:
+        # BaseException: django-q2's timeout is a SystemExit; record it, then let it end
+        # the job as it means to.
+        mine.update(status=DataExport.Status.FAILED, error=failure_reason(error),
+                    finished=timezone.now())
         raise
-    DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.DONE, progress=100, file=export.file.name, size=size,
-        finished=timezone.now(),
+
+
+def failure_reason(error: BaseException) -> str:
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return "The export was stopped (time limit or shutdown). Please try again."
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def sweep_stale(now=None) -> dict:
+    """Exports whose job died without a word (killed for memory, the worker restarted, the
+    enqueue lost): queued again up to MAX_ATTEMPTS, then failed with the reason.
+
+    A running job beats at every step; a queued one only waits. Either is stale once it has
+    been quiet longer than the job time limit allows.
+    """
+    now = now or timezone.now()
+    quiet_since = now - stale_after()
+    stale = DataExport.objects.filter(status__in=ACTIVE).filter(
+        Q(heartbeat__lt=quiet_since) | Q(heartbeat__isnull=True, created__lt=quiet_since)
+    )
+    counts = {"retried": 0, "failed": 0}
+    for row in stale:
+        current = DataExport.objects.filter(pk=row.pk, status=row.status, heartbeat=row.heartbeat)
+        if row.attempts >= MAX_ATTEMPTS:
+            if current.update(status=DataExport.Status.FAILED, finished=now, error=STOPPED):
+                counts["failed"] += 1
+                _delete_partial(row)
+            continue
+        if current.update(status=DataExport.Status.PENDING, progress=0, heartbeat=now):
+            _delete_partial(row)
+            enqueue(row)
+            counts["retried"] += 1
+    if any(counts.values()):
+        logger.warning("stale exports: %s", counts)
+    return counts
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.Q_CLUSTER.get("timeout", 600) + STALE_MARGIN_SECONDS)
+
+
+def _delete_partial(row) -> None:
+    """A killed job may have saved its zip without recording it: its folder goes."""
+    from .erase import delete_tree
+
+    delete_tree(row._meta.get_field("file").storage, f"exports/{row.user_id}/{row.pk}")
+
+
+def cancel_running(user, reason: str) -> int:
+    """Marks the user's queued and running exports failed; their jobs stop at the next
+    step and remove what they wrote. Call under `user_lock`."""
+    return DataExport.objects.for_user(user).filter(status__in=ACTIVE).update(
+        status=DataExport.Status.FAILED, error=reason, finished=timezone.now()
     )
 
 
 def discard(user) -> None:
-    """Remove the user's earlier zips, files first: only the newest is kept."""
-    for export in DataExport.objects.for_user(user):
+    """Remove the user's earlier finished zips, files first: only the newest is kept."""
+    for export in DataExport.objects.for_user(user).exclude(status__in=ACTIVE):
         if export.file:
             export.file.storage.delete(export.file.name)
         export.delete()

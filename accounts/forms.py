@@ -68,11 +68,17 @@ class SecondFactorForm(BaseAuthenticateForm):
 
 
 class EraseForm(forms.Form):
-    """The password, and the second factor when the account has one, before erasing."""
+    """The password, and the second factor when the account has one, before erasing.
+    An account without a password (signed in through a provider) types its email instead."""
 
     password = forms.CharField(
         label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    email = forms.CharField(
+        label=_("Your email address"),
+        help_text=_("Your account has no password: type its email address to confirm."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     code = forms.CharField(
         label=_("Authentication code"), required=False,
@@ -83,9 +89,17 @@ class EraseForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.by_email = not user.has_usable_password()
+        del self.fields["password" if self.by_email else "email"]
         self.needs_code = is_mfa_enabled(user)
         if not self.needs_code:
             del self.fields["code"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email.casefold() != self.user.email.casefold():
+            raise forms.ValidationError(_("This is not the email address of this account."))
+        return email
 
     def clean_password(self):
         password = self.cleaned_data["password"]

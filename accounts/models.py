@@ -58,6 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("chat limit"), null=True, blank=True,
         help_text=_("Empty: the default from the runtime settings."),
     )
+    monthly_token_budget = models.PositiveBigIntegerField(
+        _("monthly token budget"), null=True, blank=True,
+        help_text=_("Tokens the assistant may use for this user in a calendar month; "
+                    "0: unlimited. Empty: the default from the runtime settings."),
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.EN
     )
@@ -148,6 +153,10 @@ class DataExport(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The job's heartbeat (every step) and how many times it was started: a row that
+    # stopped beating was left by a killed job, and the sweeper retries or fails it.
+    heartbeat = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = OwnedQuerySet.as_manager()
 

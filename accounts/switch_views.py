@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import switching
+from . import switch_providers, switching
 from .forms import AddAccountForm, SecondFactorForm
 from .models import SwitchGrant, User
 
@@ -37,6 +37,7 @@ def _render_index(request, form, status=200):
         "form": form,
         "is_full": switching.is_full(request),
         "max_accounts": switching.MAX_ACCOUNTS,
+        "providers": switch_providers.providers(request),
     }
     return render(request, "accounts/switch.html", context, status=status)
 
@@ -59,6 +60,15 @@ def add(request):
     switching.add(request, user)
     _added(request, user)
     return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def add_with_provider(request):
+    """Add an account by signing in to it with its provider (accounts without a password)."""
+    if switching.is_full(request):
+        return _full(request)
+    return switch_providers.start(request, request.POST.get("provider", ""))
 
 
 def _full(request):

@@ -90,6 +90,11 @@ async def turn_first_token(user, chat, runs: int) -> list[float]:
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
                                          f"/ws/chats/{chat.pk}/")
     communicator.scope["user"] = user
+    from asgiref.sync import sync_to_async
+
+    from tests.sessions import signed_in_session
+
+    communicator.scope["session"] = await sync_to_async(signed_in_session)(user)
     connected, _ = await communicator.connect(timeout=10)  # the first one warms up a lot
     assert connected
     samples = []

@@ -4,6 +4,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.locale import language_of, user_language
+from accounts.socket_sessions import SessionBoundConsumer
 
 from . import live
 from .assistant import turns
@@ -22,7 +23,9 @@ def _latest_answer(chat_id):
     return answer, (answer.chat.title if answer else "")
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
+    """Closes when its session ends (accounts/socket_sessions.py)."""
+
     async def connect(self):
         self.user = self.scope.get("user")
         self.chat_id = await sync_to_async(_owned_chat_id)(
@@ -34,6 +37,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.group = live.group_name(self.chat_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.watch_session()
         # What the page rendered may be older than the group's next event (a reload or a
         # reconnect in the middle of an answer, or just after its end): send the latest
         # answer as it is now, so no page is left showing "writing…" for a finished one.
@@ -48,6 +52,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(payload)
 
     async def disconnect(self, code):
+        self.stop_watching_session()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

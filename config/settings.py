@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from config.privacy import make_private
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -35,7 +37,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / ".data"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Before anything is written: a umask for every process, and older files tightened.
+make_private(DATA_DIR)
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("ANAMNESIS_TESTING", False)
@@ -136,7 +139,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before each request reuses one: after a database
+    # restart the next request reconnects instead of failing on a dead connection.
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )}
 else:
     DATABASES = {
         "default": {
@@ -162,9 +169,11 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fail-soft (config/cache.py): with Redis down pages are still served.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "anamnesis"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -312,6 +321,8 @@ if env("S3_BUCKET"):
     }
 WHITENOISE_USE_FINDERS = True  # static files work without collectstatic in the embedded mode
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # --- Security -------------------------------------------------------------------------
@@ -343,33 +354,50 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_COOKIES else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is a promise to browsers that is hard to take back: only on request.
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_PRELOAD", False)
+# The scheme header of a reverse proxy is trusted only when configured: a client talking
+# to the server directly could otherwise claim HTTPS. Set it to the header your proxy
+# overwrites on every request, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + env("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_"), "https")
+    if env("SECURE_PROXY_SSL_HEADER") else None
+)
+# Reverse proxies of our own in front (accounts/proxies.py): the client's address is that
+# many entries from the right of X-Forwarded-For. 0: the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SILENCED_SYSTEM_CHECKS = [
     # TLS is terminated by the reverse proxy, which also redirects HTTP to HTTPS.
     "security.W008",
 ]
+if not SECURE_HSTS_PRELOAD:
+    # Off on purpose (see above); SECURE_HSTS_PRELOAD=1 switches it on.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # --- Runtime settings (editable in the admin) -----------------------------------------
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
 CONSTANCE_ADDITIONAL_FIELDS = {
     "password": ["django.forms.CharField", {"widget": "django.forms.PasswordInput",
                                             "required": False}],
+    # Write-only and stored encrypted: read them through accounts.runtime_secrets.secret_setting.
+    "secret": ["accounts.runtime_secrets.SecretField", {}],
 }
 CONSTANCE_CONFIG = {
     "self_registration_enabled": (True, _("Anyone can create an account on the sign-up page."), bool),
     "default_max_chats": (100, _("Chats a user may have when their own limit is empty."), int),
     "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-5-5"), _("Claude model used by the assistant."), str),
-    "smtp_url": ("", _("SMTP server as smtp://user:pass@host:port (empty: EMAIL_URL)."), str),
+    "smtp_url": ("", _("SMTP server as smtp://user:pass@host:port (empty: EMAIL_URL)."), "secret"),
     "smtp_from_email": ("", _("Sender address of notification emails (empty: DEFAULT_FROM_EMAIL)."), str),
-    "telegram_bot_token": (env("TELEGRAM_BOT_TOKEN"), _("Telegram bot token."), str),
+    "telegram_bot_token": (env("TELEGRAM_BOT_TOKEN"), _("Telegram bot token."), "secret"),
     "upload_max_file_mb": (25, _("Largest file a user may upload, in MB."), int),
     "upload_quota_mb": (1024, _("Storage each user may use for documents, in MB."), int),
     "daily_review_hour": (7, _("Hour of the day (user's timezone) of the proactive review."), int),
+    "monthly_token_budget": (0, _("Tokens the assistant may use per user in a calendar month (chats, document extraction, daily review), unless the user has their own budget; 0: unlimited."), int),
 }
 CONSTANCE_CONFIG_FIELDSETS = (
     (_("Accounts"), ("self_registration_enabled", "default_max_chats")),
-    (_("Assistant"), ("claude_model", "daily_review_hour")),
+    (_("Assistant"), ("claude_model", "daily_review_hour", "monthly_token_budget")),
     (_("Documents"), ("upload_max_file_mb", "upload_quota_mb")),
     (_("Delivery"), ("smtp_url", "smtp_from_email", "telegram_bot_token")),
 )
@@ -377,15 +405,29 @@ CONSTANCE_CONFIG_FIELDSETS = (
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
 
+# Secrets known from the environment are masked in every log line (accounts/log_redaction.py);
+# the runtime ones join when they are read.
+from accounts import log_redaction  # noqa: E402
+
+log_redaction.remember(
+    ANTHROPIC_API_KEY, env("TELEGRAM_BOT_TOKEN"), env("S3_SECRET_ACCESS_KEY"),
+    MAILERS["default"].get("OPTIONS", {}).get("password", ""),
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "accounts.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # httpx logs every request URL at INFO, and the Bot API has the token in its path.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

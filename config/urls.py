@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/context/", include("skills.context_urls")),
     path("settings/telegram/", include("notifications.telegram_urls")),
+    path("settings/usage/", include("chats.usage_urls")),
     path("settings/", include("accounts.urls")),
     path("chats/", include("chats.urls")),
     path("documents/", include("documents.urls")),

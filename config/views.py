@@ -1,12 +1,11 @@
 """Pages that belong to the whole app: the dashboard, health check."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.db.utils import Error as DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from . import health
 from .dashboard import dashboard_summary
 
 
@@ -17,10 +16,6 @@ def dashboard(request):
 
 @never_cache
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return HttpResponse("ok", content_type="text/plain")
+    """JSON: database, cache and broker; 200 when all are reachable, else 503."""
+    healthy, body = health.report()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -2,8 +2,10 @@
 to its owner's pages; the admin shows status and sizes for operations)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import STORAGE, Usage, add_usage, sum_per_user
+from accounts.admin_files import stored_file
 
 from .models import Document, GeneratedPDF
 
@@ -29,9 +31,10 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ("filename", "user", "mime_type", "file_size", "status", "attempts", "created")
     list_filter = ("status", "doc_type", "mime_type")
     search_fields = ("filename", "user__email", "sha256")
-    readonly_fields = ("user", "file", "preview", "mime_type", "file_size", "sha256",
-                       "page_count", "attempts", "created", "updated")
-    exclude = ("extracted_text", "metadata")
+    readonly_fields = ("user", stored_file("file", _("file")), stored_file("preview", _("preview")),
+                       "mime_type", "file_size", "sha256", "page_count", "attempts", "created",
+                       "updated")
+    exclude = ("file", "preview", "extracted_text", "metadata")
     list_select_related = ("user",)
 
 
@@ -39,6 +42,6 @@ class DocumentAdmin(admin.ModelAdmin):
 class GeneratedPDFAdmin(admin.ModelAdmin):
     list_display = ("title", "user", "created")
     search_fields = ("title", "user__email")
-    readonly_fields = ("user", "file", "source_chat", "created")
-    exclude = ("source_documents",)
+    readonly_fields = ("user", stored_file("file", _("file")), "source_chat", "created")
+    exclude = ("file", "source_documents")
     list_select_related = ("user",)

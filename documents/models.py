@@ -81,6 +81,8 @@ class Document(models.Model):
 
     @property
     def is_busy(self):
+        if self.stage == "budget":  # waiting for the month's token budget, not working
+            return False
         return self.status in (self.Status.PENDING, self.Status.PROCESSING)
 
     def delete_with_files(self):

@@ -1,10 +1,15 @@
-"""OCR with tesseract (English + Russian), pages in parallel on every core.
+"""OCR with tesseract (English + Russian), one page or frame at a time.
 
-Each tesseract process is held to one thread (OMP_THREAD_LIMIT) and as many run at once
-as there are cores, which is faster than one process using them all.
+Pages are decoded or rendered one by one on the calling thread (MuPDF is not thread-safe,
+and a scan's frames must not all sit in memory at once); tesseract reads them in parallel,
+one process per core held to one thread (OMP_THREAD_LIMIT), with at most one page per core
+waiting — faster than one process using every core, and bounded in memory.
 """
 
+import math
 import os
+from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import pymupdf
@@ -17,6 +22,7 @@ LANGUAGES = "eng+rus"
 DPI = 300
 PAGE_TIMEOUT = 180  # seconds for one page; a stuck tesseract must not hold the worker
 MAX_SIDE = 5000  # larger photos are scaled down: no gain in accuracy, much more time
+MAX_RENDER_PIXELS = 50_000_000  # a huge page is rendered at a lower resolution
 
 
 def workers() -> int:
@@ -32,30 +38,39 @@ def prepare(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
+def recognise(prepared: Image.Image) -> str:
+    return pytesseract.image_to_string(prepared, lang=LANGUAGES, timeout=PAGE_TIMEOUT).strip()
+
+
 def read(image: Image.Image) -> str:
-    return pytesseract.image_to_string(prepare(image), lang=LANGUAGES, timeout=PAGE_TIMEOUT).strip()
+    return recognise(prepare(image))
 
 
-def images_text(images: list[Image.Image]) -> list[str]:
-    """OCR text of several images (the frames of a multi-page TIFF), in parallel."""
-    if len(images) == 1:
-        return [read(images[0])]
-    with ThreadPoolExecutor(max_workers=workers()) as pool:
-        return list(pool.map(read, images))
+def read_each(images: Iterable[Image.Image]) -> Iterable[str]:
+    """OCR text of each image, in order; `images` is consumed lazily, a page at a time."""
+    count = workers()
+    running: deque = deque()
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        for image in images:
+            running.append(pool.submit(recognise, prepare(image)))
+            if len(running) >= count:
+                yield running.popleft().result()
+        while running:
+            yield running.popleft().result()
+
+
+def render_dpi(page: pymupdf.Page, dpi: int = DPI) -> float:
+    """The resolution to render a page at: `dpi`, lower for a page too large for that."""
+    area = max(page.rect.width * page.rect.height, 1) / 72 / 72  # square inches
+    return min(dpi, math.sqrt(MAX_RENDER_PIXELS / area))
 
 
 def render_page(pdf: pymupdf.Document, index: int) -> Image.Image:
-    pixmap = pdf.load_page(index).get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY)
+    page = pdf.load_page(index)
+    pixmap = page.get_pixmap(dpi=max(1, int(render_dpi(page))), colorspace=pymupdf.csGRAY)
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
 
 
-def pdf_pages_text(pdf: pymupdf.Document, indexes: list[int]) -> list[str]:
-    """OCR text of the given pages, in order. Rendering stays on this thread (MuPDF is not
-    thread-safe); tesseract runs in parallel, a batch of pages per core at a time."""
-    results: list[str] = []
-    count = workers()
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        for start in range(0, len(indexes), count * 2):
-            batch = [render_page(pdf, index) for index in indexes[start:start + count * 2]]
-            results.extend(pool.map(read, batch))
-    return results
+def pdf_pages_text(pdf: pymupdf.Document, indexes: list[int]) -> Iterable[str]:
+    """OCR text of the given pages, in order, rendered one at a time."""
+    return read_each(render_page(pdf, index) for index in indexes)

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import rate_limits
+
 from .forms import ReportForm
 from .models import GeneratedPDF
 from .reports import compile_report
@@ -16,6 +18,8 @@ from .reports import compile_report
 def index(request):
     form = ReportForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not rate_limits.allow(request.user, "compile"):
+            return rate_limits.too_many(request, "compile")
         data = form.cleaned_data
         compile_report(
             request.user, data["title"],

@@ -8,6 +8,7 @@ import uuid
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import rate_limits
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
 
@@ -38,6 +39,8 @@ def search_documents(context: ToolContext, data: dict) -> ToolResult:
 
 def generate_pdf(context: ToolContext, data: dict) -> ToolResult:
     user = context.user
+    if not rate_limits.allow(user, "compile"):
+        return ToolResult(str(rate_limits.LIMITS["compile"].message), is_error=True)
     title = str(data.get("title") or "").strip()[:200] or _("Health summary")
     categories = [str(item) for item in data.get("memory_categories") or []]
     memory = MemoryEntry.objects.for_user(user).filter(is_active=True)

@@ -19,9 +19,9 @@ from django.db.models import Sum
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from . import filetypes
-from .filetypes import RefusedFile
+from . import readers
 from .models import Document
+from .readers import RefusedFile
 from .tasks import enqueue
 
 MB = 1024 * 1024
@@ -83,7 +83,7 @@ def accept(user, uploaded) -> Accepted:
     check_limits(user, uploaded.size or 0)
     data = read_upload(uploaded)
     check_limits(user, len(data))  # the declared size may lie
-    kind = filetypes.inspect(data)
+    kind = readers.inspect(data)
     digest = hashlib.sha256(data).hexdigest()
     existing = Document.objects.for_user(user).filter(sha256=digest).first()
     if existing:

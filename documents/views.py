@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import rate_limits
+
 from . import search as document_search
 from . import tasks, uploads
-from .filetypes import RefusedFile
 from .models import Document
+from .readers import RefusedFile
 
 PAGE_SIZE = 50
 LIST_FIELDS = ("id", "filename", "mime_type", "file_size", "doc_type", "document_date",
@@ -28,7 +30,7 @@ def owned(request, pk):
 def list_context(request, outcomes=None):
     documents = Document.objects.for_user(request.user).only(*LIST_FIELDS)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
-    busy = any(doc.status in (Document.Status.PENDING, Document.Status.PROCESSING) for doc in page)
+    busy = any(doc.is_busy for doc in page)
     return {
         "page": page, "busy": busy, "outcomes": outcomes or [],
         "used_bytes": uploads.used_bytes(request.user),
@@ -48,6 +50,8 @@ def index(request):
 def upload(request):
     """Stores each acceptable file; the page lists what was refused and why (4xx)."""
     files = request.FILES.getlist("files")
+    if files and not rate_limits.allow(request.user, "upload", cost=len(files)):
+        return rate_limits.too_many(request, "upload")
     outcomes, statuses = [], []
     if not files:
         outcomes.append({"name": "", "error": _("Choose at least one file to upload.")})
@@ -120,6 +124,8 @@ def download(request, pk):
 @require_POST
 def reindex(request, pk):
     document = owned(request, pk)
+    if not rate_limits.allow(request.user, "reindex"):
+        return rate_limits.too_many(request, "reindex")
     tasks.reindex(document)
     messages.success(request, _("Processing %(name)s again.") % {"name": document.filename})
     return redirect("documents:detail", pk=document.pk)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.utils.module_loading import import_string
 
+from accounts.runtime_secrets import secret_setting
+
 from .smtp import mailer_from_url
 
 
@@ -14,7 +16,7 @@ def from_address() -> str:
 
 def send(message) -> None:
     """Sends one message; SMTP errors propagate so that delivery can retry."""
-    smtp_url = config.smtp_url.strip()
+    smtp_url = secret_setting("smtp_url")
     if smtp_url:
         # Read at send time so that a change in the admin applies without a restart.
         mailer = mailer_from_url(smtp_url)

@@ -31,6 +31,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         READ = "read", _("Read")
@@ -62,6 +63,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     error = models.TextField(_("last error"), blank=True)
+    # Set just before a send, in the same row as status "sending": a worker that died
+    # between sending and recording leaves this trace, and the row is not sent again.
+    delivery_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 

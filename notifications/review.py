@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from chats import llm
+from chats import budget, llm
 
 from . import reminders
 from .models import Notification, NotificationPreference
@@ -88,6 +88,8 @@ def review(user) -> list[Notification]:
     if not llm.is_configured():
         return []
     if not NotificationPreference.for_user(user).daily_review:
+        return []
+    if budget.is_reached(user):  # the month's token budget is used up: no review today
         return []
     try:
         answer = llm.ask_for_tool(user, "review", PROPOSE_TOOL, system=_system_prompt(user),

@@ -7,7 +7,8 @@ from urllib.parse import unquote, urlsplit
 def mailer_from_url(url: str) -> dict:
     """A MAILERS entry from smtp://user:pass@host:port (smtp+tls:// STARTTLS, smtps:// SSL)."""
     if not url:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        # SMTP may still be set at runtime in the admin; without it mail goes to the log.
+        return {"BACKEND": "notifications.mail.RuntimeEmailBackend"}
     parts = urlsplit(url)
     return {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

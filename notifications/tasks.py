@@ -30,3 +30,8 @@ def review_user(user_id) -> int:
 
 def send_digests() -> int:
     return digest.send_due_digests()
+
+
+def sweep_stale_deliveries() -> dict:
+    """Every five minutes, also when no delivery pass runs: rows a killed worker left."""
+    return delivery.sweep_stale()

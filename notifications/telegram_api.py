@@ -5,21 +5,20 @@ import asyncio
 import hashlib
 import os
 
-from constance import config
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken
+
+from accounts.runtime_secrets import secret_setting
 
 from .channels.base import PermanentFailure
 
 
 def token() -> str:
-    try:
-        return (config.telegram_bot_token or "").strip()
-    except DatabaseError:  # not migrated yet: the environment's initial value
-        return os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    # Not migrated yet: the environment's initial value.
+    return secret_setting("telegram_bot_token",
+                          default=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip())
 
 
 def make_bot(bot_token: str | None = None) -> Bot:

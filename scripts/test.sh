@@ -36,10 +36,12 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   [ "$(id -u)" -eq 0 ] && chown postgres "$workdir/pg"
   log "Starting a throwaway PostgreSQL on port $port"
   as_postgres "$pg_bin/initdb" -D "$workdir/pg" -U postgres -A trust -E UTF8 --no-locale >/dev/null
-  as_postgres "$pg_bin/pg_ctl" -D "$workdir/pg" -w -l "$workdir/pg/server.log" \
-    -o "-p $port -k $workdir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" \
-    start >/dev/null
+  pg_opts="-p $port -k $workdir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+  as_postgres "$pg_bin/pg_ctl" -D "$workdir/pg" -w -l "$workdir/pg/server.log" -o "$pg_opts" start >/dev/null
   TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/anamnesis"
+  # The fault tests stop and start this server (a database restart under load).
+  export TEST_PG_CTL="$pg_bin/pg_ctl" TEST_PG_DATA="$workdir/pg" TEST_PG_OPTS="$pg_opts" \
+    TEST_PG_LOG="$workdir/pg/server.log" TEST_PG_USER="$([ "$(id -u)" -eq 0 ] && echo postgres || true)"
 fi
 if [ -z "${TEST_REDIS_URL:-}" ]; then
   port=$(free_port)

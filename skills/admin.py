@@ -13,6 +13,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from .context import restore_version, save_context
 from .models import ContextFile, ContextFileVersion, Skill
+from .widgets import IconInput
 
 
 @admin.register(Skill)
@@ -22,13 +23,19 @@ class SkillAdmin(TranslationAdmin):
     list_editable = ["is_active", "sort_order"]
     search_fields = ["name_en", "name_ru", "user__email"]
     fieldsets = (
-        (None, {"fields": ("user", "icon", "is_active", "sort_order")}),
+        (None, {"fields": ("user", "icon", "is_active", "sort_order", "key")}),
         (_("Text (English | Russian)"), {"fields": (
             ("name_en", "name_ru"), ("description_en", "description_ru"),
             ("system_prompt_en", "system_prompt_ru"),
         )}),
     )
     raw_id_fields = ["user"]
+    readonly_fields = ["key"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "icon":
+            kwargs["widget"] = IconInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class VersionInline(admin.TabularInline):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Skill
+from .widgets import IconInput
 
 TRANSLATED = ("name", "description", "system_prompt")
 
@@ -25,7 +26,10 @@ class SkillForm(forms.ModelForm):
     class Meta:
         model = Skill
         fields = ["icon", "is_active"]
-        labels = {"icon": _("Icon (a Lucide icon name)")}
+        labels = {"icon": _("Icon")}
+        help_texts = {"icon": _("A Lucide icon name: start typing (e.g. “heart”) and pick one "
+                                "from the suggestions.")}
+        widgets = {"icon": IconInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

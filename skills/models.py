@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .icons import DEFAULT_ICON, validate_icon_name
+
 
 class SkillQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -31,7 +33,14 @@ class Skill(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     system_prompt = models.TextField(_("system prompt"))
-    icon = models.CharField(_("icon"), max_length=60, blank=True, default="sparkles")
+    icon = models.CharField(_("icon"), max_length=60, blank=True, default=DEFAULT_ICON,
+                            validators=[validate_icon_name],
+                            help_text=_("A Lucide icon name, e.g. “stethoscope”."))
+    key = models.SlugField(
+        _("key"), max_length=60, unique=True, null=True, blank=True,
+        help_text=_("Set for the general specialists installed with Anamnesis, so an update "
+                    "can tell them apart; empty for skills written here."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.IntegerField(_("order"), default=0)
     created = models.DateTimeField(_("created"), auto_now_add=True)

@@ -106,3 +106,43 @@ def test_a_deactivated_admin_cannot_reach_the_admin(client, make_user):
     client.force_login(admin_user)
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+
+
+def test_the_admin_never_shows_secret_runtime_settings(client, make_user):
+    """Write-only: "set"/"not set", a new value stored encrypted, an empty field keeps it."""
+    from constance import config
+    from constance.utils import get_values
+
+    from accounts.runtime_secrets import secret_setting
+
+    token = "7000001234:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_x"
+    client.force_login(make_user("admin@example.com", role="admin"))
+    page = client.get("/admin/constance/config/").content.decode()
+    assert "Currently: not set" in page
+
+    form = {name: "" for name in get_values()}
+    form.update({
+        name: str(value) for name, value in get_values().items() if not isinstance(value, bool)
+    })
+    form.update(self_registration_enabled="on", telegram_bot_token=token,
+                smtp_url="smtp://mailer:hunter2-smtp-pass@mail.example.com:587")
+    import re
+
+    form["version"] = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    response = client.post("/admin/constance/config/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert config.telegram_bot_token.startswith("fernet:")  # stored encrypted
+    assert token not in config.telegram_bot_token
+    assert secret_setting("telegram_bot_token") == token
+
+    page = client.get("/admin/constance/config/").content.decode()
+    assert token not in page and "hunter2-smtp-pass" not in page
+    assert "Currently: set" in page
+    assert "smtp://mailer:•••@mail.example.com:587" in page
+
+    # Saving the page again with the secret fields empty keeps both values.
+    form["version"] = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    form.update(telegram_bot_token="", smtp_url="")
+    assert client.post("/admin/constance/config/", form).status_code == 302
+    assert secret_setting("telegram_bot_token") == token
+    assert secret_setting("smtp_url") == "smtp://mailer:hunter2-smtp-pass@mail.example.com:587"

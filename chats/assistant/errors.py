@@ -61,5 +61,10 @@ def message_for(code: str) -> str:
             "and this chat's history). Try again; if it keeps happening, an administrator "
             "should look at the server log."
         ),
+        "budget_reached": _(
+            "You have used your token budget for this month. The assistant can answer again "
+            "next month, or sooner if an administrator raises your budget. Your usage is on "
+            "the settings page."
+        ),
     }
     return messages.get(code, messages["api_error"])

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import limits, llm
+from .. import budget, limits, llm
 from ..models import Chat
 from . import persistence, stopping
 from .engine import PreparedTurn, Turn, prepare
@@ -46,6 +46,8 @@ def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
         reply = Reply()
         if not llm.is_configured():
             reply.status, reply.error = ERROR, {"code": "not_configured"}
+        elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
+            reply.status, reply.error = ERROR, {"code": "budget_reached"}
         question, answer = persistence.create_turn(chat, content, reply)
     return PreparedTurn(user, chat, question, answer, reply)
 

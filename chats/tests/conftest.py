@@ -3,17 +3,21 @@
 import asyncio
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from chats.routing import websocket_urlpatterns
+from tests.sessions import signed_in_session
 
 
 class ChatSocket:
-    """A real consumer behind a WebsocketCommunicator, with the user already in the scope."""
+    """A real consumer behind a WebsocketCommunicator, with the user and a signed-in
+    session of theirs in the scope."""
 
     def __init__(self, user, chat_id):
+        self.user = user
         self.communicator = WebsocketCommunicator(
             URLRouter(websocket_urlpatterns), f"/ws/chats/{chat_id}/"
         )
@@ -22,6 +26,9 @@ class ChatSocket:
     async def connect(self, timeout=5):
         # The communicator's default second is too short on a loaded machine (PostgreSQL,
         # Redis and other suites sharing two cores): a slow accept is not a refusal.
+        if getattr(self.user, "is_authenticated", False):
+            self.session = await sync_to_async(signed_in_session)(self.user)
+            self.communicator.scope["session"] = self.session
         return await self.communicator.connect(timeout=timeout)
 
     async def send(self, **data):

@@ -9,7 +9,7 @@ from channels.layers import channel_layers
 from chats.assistant import turns
 from chats.models import Chat, Message, TokenUsage
 from memory.models import MemoryEntry
-from skills.context import save_context
+from skills.context import primary_context, save_context
 from skills.models import ContextFile, Skill
 from tests.fakes.anthropic_server import Reply
 
@@ -39,7 +39,8 @@ def answer_for(body) -> Reply:
 async def test_ten_turns_of_one_chat_read_the_system_prompt_and_the_history_from_the_cache(
     fake_anthropic, user
 ):
-    await sync_to_async(save_context)(ContextFile(type="primary"), PRIMARY)
+    primary = await sync_to_async(primary_context)() or ContextFile(type="primary")
+    await sync_to_async(save_context)(primary, PRIMARY)
     skill = await Skill.objects.acreate(name="General practitioner",
                                         system_prompt="Think like a family doctor.")
     await MemoryEntry.objects.acreate(user=user, title="Hypothyroidism", importance="high",

@@ -7,7 +7,7 @@ from chats.models import Chat, Message
 from documents import search as document_search
 from documents.search import SearchHit
 from memory.models import MemoryEntry
-from skills.context import save_context, save_personal_context
+from skills.context import primary_context, save_context, save_personal_context
 from skills.models import ContextFile, Skill
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def turn_texts(turn) -> list[str]:
 
 
 def test_system_holds_the_stable_layers_in_order_and_the_day_but_no_clock(user, monkeypatch):
-    save_context(ContextFile(type="primary"), "PRIMARY: be kind")
+    save_context(primary_context() or ContextFile(type="primary"), "PRIMARY: be kind")
     save_personal_context(user, "PERSONAL: I am a runner")
     skill = Skill.objects.create(name="Cardiologist", system_prompt="SKILL: heart focus")
     chat = Chat.objects.create(user=user, skill=skill)
@@ -81,7 +81,7 @@ def test_the_model_is_told_language_timezone_and_date(user):
 
 
 def test_cache_breakpoints_end_the_system_prompt_and_the_history(user):
-    save_context(ContextFile(type="primary"), "primary")
+    save_context(primary_context() or ContextFile(type="primary"), "primary")
     chat = Chat.objects.create(user=user)
     Message.objects.create(chat=chat, role="user", content="earlier question")
     Message.objects.create(chat=chat, role="assistant", content="earlier answer")

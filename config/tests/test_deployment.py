@@ -41,3 +41,16 @@ def test_dockerfile_installs_ocr_and_runs_daphne():
     assert "tesseract-ocr-rus" in dockerfile
     assert "uv sync --frozen" in dockerfile
     assert "daphne" in dockerfile
+
+
+def test_web_reads_proxy_headers_only_when_proxies_are_trusted():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    web = compose["services"]["web"]
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
+    command = web["command"][-1].replace("$$", "$")
+    for count, expected in (("0", "daphne -b 0.0.0.0 -p 8000 config.asgi:application"),
+                            ("1", "daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi")):
+        script = command.split("&& python manage.py ensure_admin &&")[1].replace("exec ", "echo ")
+        result = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
+                                env={"PATH": "/usr/bin:/bin", "TRUSTED_PROXY_COUNT": count})
+        assert expected in result.stdout, result.stderr

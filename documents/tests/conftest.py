@@ -3,12 +3,14 @@ rendered to images and image-only PDFs, and the bad kinds uploads must refuse.""
 
 import io
 
+import pillow_heif
 import pymupdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+pillow_heif.register_heif_opener()  # the tests write HEIC files of their own
 
 LIPID_EN = [
     "City Lab — Lipid panel",

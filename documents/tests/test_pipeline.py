@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-from documents import ocr, pipeline, search, tasks
+from documents import search, status, tasks
 from documents.models import Document
 from memory.models import MemoryEntry
 from tests.fakes.anthropic_server import Reply
@@ -41,8 +41,16 @@ def make_document(user, data, mime, name="doc.pdf", pages=1):
     return document
 
 
+def record_stages(monkeypatch) -> list[str]:
+    stages = []
+    real = status.set_stage
+    monkeypatch.setattr(status, "set_stage",
+                        lambda doc, stage: stages.append(stage) or real(doc, stage))
+    return stages
+
+
 def test_text_pdfs_in_english_and_russian_are_read_from_their_text_layer(user, monkeypatch):
-    monkeypatch.setattr(ocr, "read", lambda image: pytest.fail("no OCR for a text PDF"))
+    stages = record_stages(monkeypatch)
     english = make_document(user, text_pdf(LIPID_EN, pages=2), "application/pdf", "en.pdf")
     russian = make_document(user, text_pdf(LETTER_RU), "application/pdf", "ru.pdf")
     tasks.process_document(english.pk)
@@ -53,6 +61,7 @@ def test_text_pdfs_in_english_and_russian_are_read_from_their_text_layer(user, m
     assert english.extracted_text.count("atorvastatin 20 mg") == 2
     assert "Рекомендовано: контроль холестерина" in russian.extracted_text
     assert english.preview and russian.preview
+    assert "ocr" not in stages
 
 
 def test_ocr_reads_russian_scan_from_an_image(user, russian_scan):
@@ -86,13 +95,11 @@ def test_every_page_of_a_multipage_tiff_scan_is_read(user, russian_scan, english
 def test_image_only_pdf_gets_ocr_for_its_scanned_page_only(user, russian_scan, monkeypatch):
     pdf = pymupdf.open(stream=image_only_pdf(russian_scan), filetype="pdf")
     pdf.insert_pdf(pymupdf.open(stream=text_pdf(LIPID_EN), filetype="pdf"))
-    seen = []
-    real_read = ocr.read
-    monkeypatch.setattr(ocr, "read", lambda image: seen.append(image.size) or real_read(image))
+    stages = record_stages(monkeypatch)
     document = make_document(user, pdf.tobytes(), "application/pdf", "mixed.pdf", pages=2)
     tasks.process_document(document.pk)
     document.refresh_from_db()
-    assert len(seen) == 1  # the text page was not OCR'd
+    assert stages == ["text", "ocr"]  # which pages: test_readers, in this process
     assert "гемоглобин" in document.extracted_text.lower()
     assert "atorvastatin" in document.extracted_text
     assert search.search(user, "гемоглобин")[0].document_id == str(document.pk)
@@ -182,10 +189,7 @@ def test_jobs_run_through_django_q(user, monkeypatch):
 
 
 def test_stages_report_progress(user, monkeypatch):
-    stages = []
-    real = pipeline.set_stage
-    monkeypatch.setattr(pipeline, "set_stage",
-                        lambda doc, stage: stages.append(stage) or real(doc, stage))
+    stages = record_stages(monkeypatch)
     document = make_document(user, image_only_pdf(scan_image(["OCR"])), "application/pdf")
     tasks.process_document(document.pk)
     assert stages == ["text", "ocr"]

@@ -140,7 +140,7 @@ def test_encrypted_pdf_is_refused_with_that_reason(signed_in_client, settings):
 
 
 def test_pdf_with_too_many_pages_is_refused(signed_in_client, settings, monkeypatch):
-    monkeypatch.setattr("documents.filetypes.MAX_PAGES", 2)
+    monkeypatch.setattr("documents.readers.base.MAX_PAGES", 2)
     assert_refused(post(signed_in_client, upload("long.pdf", text_pdf(LIPID_EN, pages=3))),
                    settings, "at most 2")
 

@@ -18,6 +18,7 @@ from config.asgi import application
 from notifications import delivery, reminders
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification
+from tests.sessions import signed_in_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def _connect(user):
     communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
     communicator.scope["user"] = user
+    communicator.scope["session"] = await sync_to_async(signed_in_session)(user)
     connected, _ = await communicator.connect(timeout=5)
     assert connected
     return communicator

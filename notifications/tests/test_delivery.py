@@ -172,3 +172,142 @@ def test_a_delivery_pass_ends_when_the_next_one_is_queued(user, notify, monkeypa
                         lambda **kw: original(sleep=sleep, every=0.01, **kw))
     assert tasks.deliver_due_notifications() == 1
     assert len(rounds) == 3
+
+
+# --- Exactly once where it can be, at most once where it cannot -----------------------------
+
+
+def test_a_lease_runs_from_the_claim_not_from_the_start_of_the_pass(user, notify):
+    n = notify(scheduled_at=timezone.now() - timedelta(minutes=10))
+    pass_started = timezone.now() - timedelta(seconds=delivery.CLAIM_SECONDS + 60)
+    assert delivery.claim(n.pk, pass_started) is True
+    n.refresh_from_db()
+    # A pass that began long ago still hands out a lease that is valid now…
+    assert n.claimed_until > timezone.now() + timedelta(seconds=delivery.CLAIM_SECONDS - 10)
+    # …so another worker's pass cannot take the row while this one sends it.
+    assert delivery.claim(n.pk, timezone.now()) is False
+    assert delivery.deliver_due() == 0
+    assert delivery.deliver(n.pk, pass_started) is True
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT and n.attempts == 1
+
+
+def test_a_slow_pass_never_sends_a_row_twice(user, notify, monkeypatch, smtp_server):
+    """The pass lasts longer than a lease (each send 50 s, three of them): leases counted
+    from the pass's start would have run out for the last row while it was being sent."""
+    rows = [notify(title=f"Pill {i}", channel="email") for i in range(3)]
+    clock = {"shift": timedelta(0)}
+    real_now = timezone.now
+
+    def later():
+        return real_now() + clock["shift"]
+
+    from notifications.channels.email import EmailChannel
+
+    original_send = EmailChannel.send
+
+    sends = []
+
+    def slow_send(self, notification):
+        original_send(self, notification)
+        sends.append(notification.title)
+        clock["shift"] += timedelta(seconds=30)
+        if len(sends) == 3:
+            # 130 s after the pass began, while the third row is being sent, a second
+            # worker starts its own pass.
+            delivery.deliver_due(later())
+        clock["shift"] += timedelta(seconds=20)
+
+    monkeypatch.setattr(delivery.timezone, "now", later)
+    monkeypatch.setattr(EmailChannel, "send", slow_send)
+    delivery.deliver_due()
+    assert sorted(m["Subject"] for m in smtp_server.messages) == [
+        f"Reminder: Pill {i}" for i in range(3)]
+    for row in rows:
+        row.refresh_from_db()
+        assert row.status == Notification.Status.SENT and row.attempts == 1
+
+
+def test_each_send_carries_its_own_delivery_key(user, notify, smtp_server):
+    n = notify(channel="email")
+    delivery.deliver_due()
+    n.refresh_from_db()
+    [message] = smtp_server.messages
+    assert n.delivery_key is not None
+    assert message["Message-ID"] == f"<{n.delivery_key}@anamnesis.notification>"
+
+
+class WorkerKilled(BaseException):
+    """What a killed worker looks like from inside: nothing after this line runs (the
+    django-q2 timeout raises a SystemExit-derived exception; an OOM kill not even that)."""
+
+
+@pytest.mark.parametrize("channel", ["email", "telegram"])
+def test_a_crash_between_sending_and_recording_never_sends_twice(
+    make_user, monkeypatch, smtp_server, telegram_server, channel
+):
+    owner = make_user("erin@example.com", telegram_chat_id=4242)
+    n = Notification.objects.create(user=owner, title="Warfarin", channel=channel,
+                                    recurrence="0 8 * * *",
+                                    scheduled_at=timezone.now() - timedelta(seconds=5))
+    n.scheduled_at = timezone.now() - timedelta(seconds=5)  # due now, not at 08:00
+    n.save()
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(delivery, "_record_sent", killed)
+    with pytest.raises(WorkerKilled):
+        delivery.deliver_due()
+    monkeypatch.undo()
+    sent = smtp_server.messages if channel == "email" else telegram_server.calls_to("sendMessage")
+    assert len(sent) == 1
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENDING and n.delivery_key
+    # The restarted worker: nothing while the lease runs, then failed with the reason.
+    delivery.deliver_due()
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENDING
+    later = timezone.now() + timedelta(seconds=delivery.CLAIM_SECONDS + 1)
+    delivery.deliver_due(later)
+    delivery.deliver_due(later + timedelta(minutes=10))
+    n.refresh_from_db()
+    assert n.status == Notification.Status.FAILED and "not sent again" in n.error
+    assert len(sent if channel == "email" else telegram_server.calls_to("sendMessage")) == 1
+    # The series goes on: tomorrow's occurrence is pending.
+    assert Notification.objects.filter(user=owner, status="pending", title="Warfarin").count() == 1
+
+
+def test_an_interrupted_in_app_notification_is_recorded_as_sent(user, notify, monkeypatch):
+    n = notify()
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(delivery, "_record_sent", killed)
+    with pytest.raises(WorkerKilled):
+        delivery.deliver_due()
+    monkeypatch.undo()
+    delivery.deliver_due(timezone.now() + timedelta(seconds=delivery.CLAIM_SECONDS + 1))
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT
+    assert list(Notification.objects.unread_for(user)) == [n]
+
+
+def test_a_row_whose_every_claim_was_interrupted_fails_with_the_reason(user, notify):
+    from django_q.models import Schedule
+
+    from notifications import tasks
+
+    schedule = Schedule.objects.get(name="notifications: sweep stale deliveries")
+    assert schedule.func == "notifications.tasks.sweep_stale_deliveries"
+    n = notify(recurrence="0 8 * * *")
+    Notification.objects.filter(pk=n.pk).update(
+        scheduled_at=timezone.now() - timedelta(minutes=20),
+        attempts=delivery.MAX_ATTEMPTS,  # three claims, each ended by a killed worker
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    assert tasks.sweep_stale_deliveries() == {"recovered": 0, "abandoned": 1}
+    n.refresh_from_db()
+    assert n.status == Notification.Status.FAILED and "interrupted 3 times" in n.error
+    assert Notification.objects.filter(status="pending", recurrence="0 8 * * *").count() == 1

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from skills.models import ContextFile
+from skills.models import ContextFile, Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def admin_client(client, make_user):
 
 
 def test_admin_edits_primary_context_with_history_diff_and_restore(admin_client):
+    ContextFile.objects.filter(type="primary").delete()  # the one a fresh install brings
     admin_client.post(reverse("admin:skills_contextfile_add"),
                       {"content": "Be careful.", "versions-TOTAL_FORMS": 0,
                        "versions-INITIAL_FORMS": 0})
@@ -40,6 +41,19 @@ def test_general_skill_admin_shows_both_languages(admin_client):
     assert 'name="system_prompt_ru"' in page
 
 
+def test_admin_offers_icon_names_and_rejects_an_unknown_one(admin_client):
+    url = reverse("admin:skills_skill_add")
+    page = admin_client.get(url).content.decode()
+    assert 'list="id_icon-icons"' in page and '<option value="heart-pulse">' in page
+    data = {"name_en": "Dermatologist", "name_ru": "Дерматолог", "system_prompt_en": "Skin.",
+            "system_prompt_ru": "Кожа.", "icon": "Heart", "is_active": "on", "sort_order": 0}
+    page = admin_client.post(url, data).content.decode()
+    assert "is not a Lucide icon name" in page
+    assert not Skill.objects.filter(name_en="Dermatologist").exists()
+    admin_client.post(url, {**data, "icon": "scan-face"})
+    assert Skill.objects.get(name_en="Dermatologist").icon == "scan-face"
+
+
 def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
     from skills.context import save_personal_context
 
@@ -48,3 +62,13 @@ def test_personal_contexts_stay_out_of_the_admin(admin_client, user):
     assert "Personal" not in page
     url = reverse("admin:skills_contextfile_change", args=[personal.pk])
     assert admin_client.get(url).status_code == 302  # "doesn't exist" → back to the index
+
+
+def test_an_installed_specialist_opens_in_the_admin_with_its_key_and_icon(admin_client):
+    skill = Skill.objects.get(key="cardiologist")
+    page = admin_client.get(reverse("admin:skills_skill_change", args=[skill.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="heart-pulse"' in html and 'list="id_icon-icons"' in html
+    assert 'name="key"' not in html and "cardiologist" in html  # shown, not editable
+    assert "Кардиолог" in html

@@ -35,7 +35,23 @@
     setTimeout(function () { link.remove(); }, 8000);
   }
 
+  var notice = null;
+  function pausedNotice(text) {
+    // Redis is down: the server says so (in the user's language) and closes; we retry.
+    if (!text) {
+      if (notice) { notice.remove(); notice = null; }
+      return;
+    }
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.className = "live-paused alert bg-background shadow-lg text-sm";
+      toastRegion().appendChild(notice);
+    }
+    notice.textContent = text;
+  }
+
   function show(state) {
+    pausedNotice(state.paused);
     var count = state.unread || 0;
     bell.dataset.unreadCount = String(count);
     if (badge) {
