@@ -43,9 +43,6 @@ CONFIG = "russian"  # Russian stemmer for Cyrillic words, English stemmer for La
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 RELATIVE_RANK = 0.3  # relevant(): hits ranking below this share of the best are noise
 CANDIDATES = 3  # relevant(): ranked hits read per hit kept, before coverage is counted
-# relevant() on PostgreSQL ranks the newest RANKED_POOL matches only: an OR of common
-# words can match most of a large record, and ts_rank reads each match's vector.
-RANKED_POOL = 1_000
 
 
 @dataclass
@@ -88,8 +85,7 @@ def relevant(user, text: str, limit: int = 5) -> list[SearchHit]:
                               config=CONFIG, search_type="raw")
         # Ranked first, snippets only for the hits kept.
         hits = [SearchHit(str(pk), "", "", float(rank))
-                for pk, rank in _rank_postgres(user, tsquery, limit * CANDIDATES,
-                                               pool=RANKED_POOL)]
+                for pk, rank in _rank_postgres(user, tsquery, limit * CANDIDATES)]
     else:
         hits = _ranked_sqlite(user, " OR ".join(_term(term.word) for term in found),
                               limit * CANDIDATES)
@@ -156,15 +152,11 @@ def _ranked_postgres(user, tsquery, limit):
     return _with_headlines(_rank_postgres(user, tsquery, limit), tsquery)
 
 
-def _rank_postgres(user, tsquery, limit, pool: int | None = None) -> list[tuple]:
-    """(pk, rank) of the best matches, without snippets; with `pool`, only the newest
-    `pool` matches are ranked (ranking reads every matching vector)."""
-    matches = Document.objects.for_user(user).filter(search_vector=tsquery)
-    if pool:
-        matches = Document.objects.filter(
-            pk__in=matches.order_by("-created").values("pk")[:pool])
+def _rank_postgres(user, tsquery, limit) -> list[tuple]:
+    """(pk, rank) of the best matches, without snippets."""
     return list(
-        matches
+        Document.objects.for_user(user)
+        .filter(search_vector=tsquery)
         .annotate(rank=SearchRank(F("search_vector"), tsquery))
         .order_by("-rank", "-created")
         .values_list("pk", "rank")[:limit]
