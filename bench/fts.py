@@ -3,7 +3,9 @@
 Run from the repository root with DATABASE_URL pointing at an empty PostgreSQL database
 (or without it for SQLite): bench/fts.sh starts a throwaway PostgreSQL and runs this.
 Prints the median and p95 of `documents.search.search` for a mix of English and Russian
-queries, as Markdown for docs/benchmarks.md.
+queries, and of `documents.search.relevant` (the documents step of a chat turn: the
+meaningful terms of a natural question ORed, both languages' names of an analyte) for
+natural questions, as Markdown for docs/benchmarks.md.
 """
 
 import os
@@ -45,6 +47,8 @@ WORDS_RU = (
 QUERIES = ["cholesterol", "thyroid ultrasound", "metformin -insulin", '"blood pressure"',
            "холестерин", "анализы крови", "щитовидной железы", "ferritin or гемоглобин"]
 
+NATURAL = ["What was my ferritin last year?", "Какой у меня был ферритин?",
+           "Is my cholesterol or glucose too high?", "Что с моим гемоглобином и креатинином?"]
 
 FILLER = None
 
@@ -99,27 +103,39 @@ def populate():
     return user
 
 
-def main():
-    user = populate()
-    for query in QUERIES:  # warm caches
-        search.search(user, query)
-    timings = {query: [] for query in QUERIES}
+def measure(user, queries, function, limit):
+    for query in queries:  # warm caches
+        function(user, query, limit=limit)
+    timings = {query: [] for query in queries}
     for run in range(RUNS):
-        query = QUERIES[run % len(QUERIES)]
+        query = queries[run % len(queries)]
         start = time.perf_counter()
-        hits = search.search(user, query, limit=10)
+        hits = function(user, query, limit=limit)
         timings[query].append((time.perf_counter() - start) * 1000)
         assert hits, query
+    return timings
+
+
+def report(timings):
     every = [value for values in timings.values() for value in values]
     every.sort()
-    corpus = "every document matches (worst case)" if DENSE else "realistic vocabulary"
-    print(f"### {connection.vendor}, {corpus}: {DOCUMENTS:,} documents (half of them the "
-          f"searching user's), {RUNS} searches, 10 results with snippets\n")
     print("| query | median |\n|---|---|")
     for query, values in timings.items():
         print(f"| `{query}` | {statistics.median(values):.1f} ms |")
     print(f"| **all** | **{statistics.median(every):.1f} ms** (p95 "
           f"{every[int(len(every) * 0.95)]:.1f} ms) |")
+
+
+def main():
+    user = populate()
+    timings = measure(user, QUERIES, search.search, 10)
+    corpus = "every document matches (worst case)" if DENSE else "realistic vocabulary"
+    print(f"### {connection.vendor}, {corpus}: {DOCUMENTS:,} documents (half of them the "
+          f"searching user's), {RUNS} searches, 10 results with snippets\n")
+    report(timings)
+    print(f"\n#### The documents step of a chat turn (`relevant`, {RUNS} natural questions, "
+          f"5 excerpts)\n")
+    report(measure(user, NATURAL, search.relevant, 5))
 
 
 if __name__ == "__main__":

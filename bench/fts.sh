@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs bench/fts.py on a throwaway PostgreSQL (as scripts/test.sh starts one), then on SQLite.
+# Runs bench/fts.py (or the bench script given, e.g. bench/retrieval.py) on a throwaway
+# PostgreSQL (as scripts/test.sh starts one), then on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+script=${1:-bench/fts.py}
 workdir=$(mktemp -d /tmp/anamnesis-bench.XXXXXX)
 chmod 755 "$workdir"
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -14,6 +16,6 @@ as_postgres "$pg_bin/pg_ctl" -D "$workdir/pg" -w -l "$workdir/pg/server.log" \
   -o "-p $port -k $workdir/pg -c listen_addresses=127.0.0.1" start >/dev/null
 trap 'as_postgres "$pg_bin/pg_ctl" -D "$workdir/pg" -m fast stop >/dev/null; rm -rf "$workdir"' EXIT
 as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres bench
-DATA_DIR="$workdir" DATABASE_URL="postgres://postgres@127.0.0.1:$port/bench" .venv/bin/python bench/fts.py
+DATA_DIR="$workdir" DATABASE_URL="postgres://postgres@127.0.0.1:$port/bench" .venv/bin/python "$script"
 echo
-[ "${FTS_SQLITE:-1}" = 1 ] && env -u DATABASE_URL DATA_DIR="$workdir" .venv/bin/python bench/fts.py
+[ "${FTS_SQLITE:-1}" = 1 ] && env -u DATABASE_URL DATA_DIR="$workdir" .venv/bin/python "$script"

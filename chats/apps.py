@@ -12,5 +12,5 @@ class ChatsConfig(AppConfig):
         # ready(); chats registers only the prompt layers of SPEC §6 steps 1-3.
         from .assistant import context, providers
 
-        providers.register(providers.Provider("layers", 10, stable=True,
+        providers.register(providers.Provider("layers", 10, providers.SYSTEM,
                                               blocks=context.layer_blocks))

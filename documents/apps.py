@@ -9,7 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # The assistant's registries (chats) are filled here: this app's tools, and what
-        # it adds to every turn's system prompt.
+        # it adds to the user turn of every message.
         from chats.assistant import providers
         from memory import hooks
 
@@ -17,7 +17,9 @@ class DocumentsConfig(AppConfig):
 
         actions.register()
 
-        providers.register(providers.Provider("documents", 50, stable=False,
+        providers.register(providers.Provider("documents", 50, providers.TURN,
                                               blocks=context.excerpt_blocks))
+        providers.register(providers.Provider("lab-values", 55, providers.TURN,
+                                              blocks=context.lab_value_blocks))
         # Documents and lab results on the health timeline.
         hooks.listen(hooks.timeline_sources, timeline_source.timeline_events)

@@ -1,16 +1,29 @@
-"""What the assistant is told from the documents each turn: excerpts matching the message."""
+"""What the assistant is told from the documents for the current message, as data blocks
+of the user turn: excerpts of the documents about it, and the values over time of any
+analyte it names."""
 
-from chats.assistant.providers import block
+from chats.assistant.untrusted import data_block
 
-from . import search
+from . import analytes, search
 
 DOCUMENT_HITS = 5
 
 
 def excerpt_blocks(user, chat, current: str) -> list[dict]:
-    hits = search.search(user, current, limit=DOCUMENT_HITS) if current.strip() else []
-    if not hits:
-        return []
-    lines = [f"## {hit.filename} (document {hit.document_id})\n{hit.snippet}" for hit in hits]
-    return [block("Excerpts of the user's documents matching the current message",
-                  "\n\n".join(lines))]
+    blocks = []
+    for hit in search.relevant(user, current, limit=DOCUMENT_HITS):
+        dated = f", dated {hit.document_date.isoformat()}" if hit.document_date else ""
+        blocks.append(data_block(
+            f"document:{hit.document_id}",
+            f"Excerpt of {hit.filename}{dated}",
+            hit.snippet,
+        ))
+    return blocks
+
+
+def lab_value_blocks(user, chat, current: str) -> list[dict]:
+    return [
+        data_block("lab_values", f"{series.name} ({series.unit}) over time, from the "
+                                 f"user's extracted lab results", analytes.value_table(series))
+        for series in analytes.series_named_in(user, current)
+    ]

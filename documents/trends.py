@@ -25,6 +25,9 @@ ALIASES = {
     "glucose": ["glucose", "fasting glucose", "blood glucose", "глюкоза", "глюкоза крови"],
     "hemoglobin": ["hemoglobin", "haemoglobin", "hgb", "hb", "гемоглобин"],
     "creatinine": ["creatinine", "креатинин"],
+    "ferritin": ["ferritin", "serum ferritin", "ферритин", "ферритин сыворотки"],
+    "tsh": ["tsh", "thyrotropin", "thyroid stimulating hormone", "ттг",
+            "тиреотропный гормон"],
     "hba1c": ["hba1c", "hemoglobin a1c", "glycated hemoglobin", "гликированный гемоглобин"],
 }
 ALIAS_KEYS = {name: key for key, names in ALIASES.items() for name in names}
@@ -36,6 +39,8 @@ UNITS = {
     "g/dl": "g/dL", "г/дл": "g/dL",
     "umol/l": "µmol/L", "µmol/l": "µmol/L", "μmol/l": "µmol/L", "мкмоль/л": "µmol/L",
     "mg/l": "mg/L", "мг/л": "mg/L",
+    "ng/ml": "ng/mL", "нг/мл": "ng/mL", "µg/l": "µg/L", "μg/l": "µg/L", "мкг/л": "µg/L",
+    "miu/l": "mIU/L", "мме/л": "mIU/L", "µiu/ml": "µIU/mL", "мкме/мл": "µIU/mL",
     "%": "%",
 }
 # (analyte or None for any, from unit, to unit) → factor
@@ -48,6 +53,8 @@ CONVERSIONS = {
     ("creatinine", "mg/dL", "µmol/L"): 88.42,
     (None, "g/dL", "g/L"): 10.0,
     (None, "mg/dL", "mg/L"): 10.0,
+    (None, "ng/mL", "µg/L"): 1.0,
+    (None, "µIU/mL", "mIU/L"): 1.0,
 }
 
 

@@ -9,12 +9,14 @@ class MemoryConfig(AppConfig):
 
     def ready(self):
         # The assistant's registries (chats) are filled here: this app's tools, and what
-        # it adds to every turn's system prompt.
+        # it adds to every turn (the system prompt, and the user turn).
         from chats.assistant import providers
 
         from . import actions, context, tools  # noqa: F401  (tools.py registers its tools)
 
         actions.register()
 
-        providers.register(providers.Provider("memory", 40, stable=True,
+        providers.register(providers.Provider("memory", 40, providers.SYSTEM,
                                               blocks=context.memory_blocks))
+        providers.register(providers.Provider("memory-relevant", 60, providers.TURN,
+                                              blocks=context.relevant_memory_blocks))

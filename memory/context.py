@@ -1,28 +1,37 @@
-"""What the assistant is told from memory every turn: the critical and high entries, and
-the health record's active medications and latest vitals (without adherence figures,
-which change with every dose and would spoil the prompt cache of this stable block)."""
+"""What the assistant is told from memory: the critical and high entries and the health
+record's active medications and latest vitals in every turn's system prompt (stable,
+cached; without adherence figures, which change with every dose and would spoil the
+cache), and the other entries relevant to the current message as a data block of the
+user turn."""
 
 from django.utils import translation
 
 from chats.assistant.providers import block
+from chats.assistant.untrusted import data_block
 
+from . import search
 from .health_summary import summary_text
 from .models import MemoryEntry
 
 MEMORY_LIMIT = 100
+RELEVANT_LIMIT = 8
+ALWAYS = ("critical", "high")  # in the system prompt of every turn
+
+
+def _line(labels, importance, category, title, content) -> str:
+    return (f"- [{importance}] {labels.get(category, category)}: {title}"
+            + (f" — {content}" if content else ""))
 
 
 def memory_blocks(user, chat, current: str) -> list[dict]:
     labels = dict(MemoryEntry.Category.choices)
     entries = (
         MemoryEntry.objects.for_user(user)
-        .filter(is_active=True, importance__in=["critical", "high"])
+        .filter(is_active=True, importance__in=ALWAYS)
         .order_by("importance", "category", "title")
         .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
     )
-    lines = [f"- [{importance}] {labels.get(category, category)}: {title}"
-             + (f" — {content}" if content else "")
-             for importance, category, title, content in entries]
+    lines = [_line(labels, *entry) for entry in entries]
     blocks = []
     if lines:
         blocks.append(block("What you remember about the user (critical and high importance)",
@@ -33,3 +42,15 @@ def memory_blocks(user, chat, current: str) -> list[dict]:
         blocks.append(block("The user's health record (medications they take, latest vitals)",
                             record))
     return blocks
+
+
+def relevant_memory_blocks(user, chat, current: str) -> list[dict]:
+    """Entries of medium and low importance that the message is about (the critical and
+    high ones are in the system prompt already)."""
+    hits = search.relevant(user, current, limit=RELEVANT_LIMIT, exclude_importance=ALWAYS)
+    if not hits:
+        return []
+    labels = dict(MemoryEntry.Category.choices)
+    lines = [_line(labels, hit.importance, hit.category, hit.title, hit.content[:1000])
+             for hit in hits]
+    return [data_block("memory", "Memory entries relevant to this message", "\n".join(lines))]

@@ -1,17 +1,26 @@
-"""What the model is given for a turn, in the order of SPEC §6.
+"""What the model is given for a turn, laid out so that prompt caching pays.
 
-System blocks: 1 primary context, 2 personal context, 3 the chat's skill, 4 critical and
-high memory, 5 document excerpts for the current message, then the session facts
-(language, timezone, today). Messages: 6 the history trimmed to a token budget (oldest
-out first), 7 the current message. Cache breakpoints sit on the stable prefix (end of
-step 4) and on the end of the history, so repeated turns re-read them cheaply.
+`system` holds only what stays the same from one message to the next, in the order of
+SPEC §6: 1 primary context, 2 personal context, 3 the chat's skill, 4 critical and high
+memory (and any other provider placed in the system), then the guidance and the session
+facts to the day (language, timezone, today's date — no clock). Its last block carries
+the first cache breakpoint.
 
-Steps 1-3 are the prompt layers of the skills app (a lower layer chats builds on); steps
-4 and 5 come from the memory and documents apps, which register them as context
-providers (providers.py) in their AppConfig.ready(), as chats does for the layers:
-chats imports neither.
+`messages`: 6 the history, trimmed to a token budget (oldest out first), with the second
+breakpoint on its last message; then 7 the current user turn, whose content is a list:
+the data blocks made for this message (5: document excerpts, the values of an analyte it
+names, memory relevant to it — each a labelled `<data>` block, see untrusted.py), a line
+with the local time to the minute, and the user's own text last. Everything that changes
+per message is after the history's breakpoint, so turn after turn the system prompt and
+the history are read from the cache and only the new exchange is written.
+
+Steps 1-3 are the prompt layers of the skills app (a lower layer chats builds on); the
+rest come from the memory and documents apps, which register them as context providers
+(providers.py) in their AppConfig.ready(), as chats does for the layers: chats imports
+neither.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
@@ -20,7 +29,10 @@ from skills.context import layers
 
 from ..models import Message
 from . import providers, untrusted
+from .providers import SYSTEM, TURN
 from .providers import block as _block
+
+logger = logging.getLogger(__name__)
 
 HISTORY_TOKEN_BUDGET = 30_000
 HISTORY_MAX_ROWS = 200  # never read more rows than could fit, however long the chat is
@@ -49,14 +61,22 @@ def estimate_tokens(text: str) -> int:
 
 
 def session_block(user) -> dict:
+    """The guidance and the session facts to the day: the same all day long, so it can
+    sit in the cached prefix (the clock to the minute is in the user turn instead)."""
     zone = user.zone
     tz_name, now = zone.key, timezone.now().astimezone(zone)
     language = user.model_language
     return _block("This conversation", (
         f"{GUIDANCE}\n\nReply in {language} unless the user writes in another language. "
-        f"The user's timezone is {tz_name}; today is {now:%A, %Y-%m-%d} and the local time "
-        f"is {now:%H:%M}."
+        f"The user's timezone is {tz_name}; today is {now:%A, %Y-%m-%d}. Each message of "
+        f"the user begins with the data found for it, if any, and the local time when it "
+        f"was sent."
     ))
+
+
+def clock_block(user) -> dict:
+    now = timezone.now().astimezone(user.zone)
+    return {"type": "text", "text": f"(Local time: {now:%A, %Y-%m-%d %H:%M}, {user.zone.key})"}
 
 
 def layer_blocks(user, chat, current: str) -> list[dict]:
@@ -74,12 +94,36 @@ def layer_blocks(user, chat, current: str) -> list[dict]:
 
 
 def system_blocks(user, chat, current: str) -> list[dict]:
-    stable, volatile = [], []
+    """Steps 1-4 and the session facts; the last block carries the cache breakpoint."""
+    blocks = []
     for provider in providers.all_providers():
-        (stable if provider.stable else volatile).extend(provider.blocks(user, chat, current))
-    if stable:
-        stable[-1] = {**stable[-1], "cache_control": CACHE}
-    return [*stable, *volatile, session_block(user)]
+        if provider.placement == SYSTEM:
+            blocks.extend(provider.blocks(user, chat, current))
+    blocks.append(session_block(user))
+    blocks[-1] = {**blocks[-1], "cache_control": CACHE}
+    return blocks
+
+
+def turn_data_blocks(user, chat, current: str) -> list[dict]:
+    """Step 5: the data blocks made for this message. Retrieval helps the answer but is
+    not a condition for it: a provider that fails is logged and left out."""
+    blocks = []
+    for provider in providers.all_providers():
+        if provider.placement != TURN:
+            continue
+        try:
+            blocks.extend(provider.blocks(user, chat, current))
+        except Exception:
+            logger.exception("context provider %s failed", provider.name)
+    return blocks
+
+
+def current_turn(user, chat, current: str) -> dict:
+    """Step 7: the data for the message, the local time, then the user's own words."""
+    content = [*turn_data_blocks(user, chat, current), clock_block(user)]
+    if current.strip():
+        content.append({"type": "text", "text": current})
+    return {"role": "user", "content": content}
 
 
 def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
@@ -127,6 +171,6 @@ def build(user, chat, current_message: Message, budget: int = HISTORY_TOKEN_BUDG
         last = history[-1]
         history[-1] = {"role": last["role"], "content": [
             {"type": "text", "text": last["content"], "cache_control": CACHE}]}
-    messages = [*history, {"role": "user", "content": current}]
+    messages = [*history, current_turn(user, chat, current)]
     return TurnContext(system=system_blocks(user, chat, current), messages=messages,
                        trimmed=trimmed)

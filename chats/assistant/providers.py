@@ -1,23 +1,47 @@
-"""Context providers: what each app adds to the system prompt of a turn.
+"""Context providers: what each app adds to a turn, and where it goes.
 
 The assistant platform knows no feature app. An app that has something to tell the
 model registers a `Provider` in its `AppConfig.ready()`; `context.build` asks every
-provider in `order`. Stable blocks (the same from one turn to the next: context files,
-the skill, memory) come first and carry the cache breakpoint; volatile blocks (those that
-depend on the current message, like document excerpts) follow, before the session facts.
+provider in `order`. A provider's `placement` says where its blocks go:
+
+- `SYSTEM` — stable from one message to the next (context files, the skill, critical and
+  high memory): the system prompt, which ends with the cache breakpoint, so every turn of
+  a chat reads it from the cache;
+- `TURN` — made for the current message (document excerpts, lab values, memory relevant
+  to it): data blocks (`untrusted.data_block`) at the start of the current user turn,
+  after the history's breakpoint, so they never break the cached prefix.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+SYSTEM, TURN = "system", "turn"
 
-@dataclass(frozen=True)
+
 class Provider:
-    name: str
-    order: int  # smaller first; SPEC §6: layers 10-30, memory 40, documents 50
-    stable: bool  # True: part of the cached prefix
-    blocks: Callable[[Any, Any, str], list[dict]]  # (user, chat, current text) -> blocks
+    """`blocks(user, chat, current_text)` returns content blocks: system blocks written
+    with `block(title, body)`, turn blocks with `untrusted.data_block(source, title, body)`.
+    `stable=True/False` is the older spelling of `placement` and still accepted."""
+
+    __slots__ = ("blocks", "name", "order", "placement")
+
+    def __init__(self, name: str, order: int, placement: str | None = None,
+                 blocks: Callable[[Any, Any, str], list[dict]] | None = None, *,
+                 stable: bool | None = None):
+        if placement is None:
+            placement = TURN if stable is False else SYSTEM
+        if placement not in (SYSTEM, TURN):
+            raise ValueError(f"placement must be {SYSTEM!r} or {TURN!r}, not {placement!r}")
+        if blocks is None:
+            raise TypeError("a provider needs its blocks function")
+        self.name, self.order, self.placement, self.blocks = name, order, placement, blocks
+
+    @property
+    def stable(self) -> bool:
+        return self.placement == SYSTEM
+
+    def __repr__(self):
+        return f"Provider({self.name!r}, {self.order}, {self.placement!r})"
 
 
 _providers: dict[str, Provider] = {}
@@ -33,5 +57,5 @@ def all_providers() -> list[Provider]:
 
 
 def block(title: str, body: str) -> dict:
-    """One system block, as every provider writes it: a heading and the text."""
+    """One system block, as every system provider writes it: a heading and the text."""
     return {"type": "text", "text": f"# {title}\n\n{body.strip()}"}

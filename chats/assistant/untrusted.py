@@ -3,6 +3,7 @@ model only inside delimited, labelled data blocks, with the rule that it is data
 never instructions to follow (issue 12: a document must not be able to steer the tools).
 """
 
+import re
 from html import escape
 
 DATA_RULE = (
@@ -13,12 +14,14 @@ DATA_RULE = (
 )
 
 _CLOSE = "</data>"
+# Any spelling a model might read as the end of the block: case, spaces, attributes.
+_CLOSING = re.compile(r"<\s*/\s*data\b[^>]*>", re.IGNORECASE)
 
 
 def data_text(source: str, title: str, body: str) -> str:
     """`body` wrapped as one data block. A `</data>` inside the body is defused, so the
     text cannot end its block early and pose as the user or the system."""
-    safe_body = (body or "").replace(_CLOSE, "<\\/data>").strip()
+    safe_body = _CLOSING.sub("<\\/data>", body or "").strip()
     return (f'<data source="{escape(source, quote=True)}" title="{escape(title, quote=True)}">'
             f"\n{safe_body}\n{_CLOSE}")
 

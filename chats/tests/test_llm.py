@@ -23,3 +23,16 @@ def test_configuration_follows_the_key(settings):
     assert not llm.is_configured()
     settings.ANTHROPIC_API_KEY = "k"
     assert llm.is_configured()
+
+
+def test_the_admins_token_usage_list_shows_cache_reads_and_writes(client, make_user, user):
+    from chats.llm import record_usage
+
+    record_usage(user, "chat", "claude-x", {"input_tokens": 30, "output_tokens": 90,
+                                            "cache_read_input_tokens": 5678,
+                                            "cache_creation_input_tokens": 1204})
+    client.force_login(make_user("admin@example.com", role="admin"))
+    html = client.get("/admin/chats/tokenusage/").content.decode()
+    assert "cache read tokens" in html.lower() and "cache write tokens" in html.lower()
+    assert "5678" in html.replace(",", "").replace("\xa0", "").replace("\u202f", "")
+    assert "1204" in html.replace(",", "").replace("\xa0", "").replace("\u202f", "")

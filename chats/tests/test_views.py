@@ -96,6 +96,26 @@ def test_chat_page_has_the_message_box_and_saved_messages(signed_in_client, user
     assert 'data-tool="get_memory"' in page and "3 found" in page
 
 
+@pytest.mark.parametrize("language, line", [
+    ("en", "1,234 in · 5,678 cached · 90 out"),
+    ("ru", "1\xa0234 вход · 5\xa0678 из кэша · 90 выход"),
+])
+def test_each_answer_shows_its_tokens_in_a_small_line(signed_in_client, user, language, line):
+    user.language = language
+    user.save()
+    chat = Chat.objects.create(user=user)
+    Message.objects.create(chat=chat, role="user", content="Hi")
+    Message.objects.create(chat=chat, role="assistant", content="Hello", metadata={
+        "status": "done", "parts": [{"type": "text", "text": "Hello", "html": "<p>Hello</p>"}],
+        "usage": {"input_tokens": 234, "cache_creation_input_tokens": 1000,
+                  "cache_read_input_tokens": 5678, "output_tokens": 90}})
+    Message.objects.create(chat=chat, role="assistant", content="Old answer",
+                           metadata={"status": "done"})  # saved before usage was kept
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk])).content.decode()
+    assert page.count('class="token-usage') == 1
+    assert line in page
+
+
 def test_an_answer_whose_process_died_shows_as_interrupted(signed_in_client, user):
     chat = Chat.objects.create(user=user)
     old = (timezone.now() - timedelta(minutes=10)).isoformat()

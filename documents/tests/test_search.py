@@ -97,3 +97,9 @@ def test_postgres_uses_a_gin_index_over_english_and_russian(user):
         assert "gin (search_vector)" in cursor.fetchone()[0]
     vector = Document.objects.values_list("search_vector", flat=True).get(pk=doc.pk)
     assert "'анализ'" in vector  # stemmed by the Russian configuration
+
+
+def test_capitalised_russian_words_are_stemmed_whatever_the_database_locale(user):
+    doc = indexed(user, "железо.txt", "Ферритин 28 нг/мл. Железо сыворотки в норме.")
+    assert ids(search.search(user, "ферритина")) == [str(doc.pk)]
+    assert ids(search.relevant(user, "Какой у меня был ферритин?")) == [str(doc.pk)]
