@@ -7,7 +7,7 @@ import notifications), or appear on their own when they are scheduled as reminde
 """
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from croniter import croniter
@@ -36,7 +36,6 @@ class Event:
     start: datetime  # aware
     description: str = ""
     rrule: dict | None = None
-    extra: dict = field(default_factory=dict)
 
 
 # --- The URL --------------------------------------------------------------------------

@@ -1,13 +1,11 @@
-"""The installable app: the manifest, the service worker at the root, the offline page,
-and a real browser that installs the worker and sees the offline page with no network."""
+"""The installable app: the manifest, the service worker at the root, the offline page.
+(The worker in a real browser: tests/test_browser_devices.py.)"""
 
 import json
 
 import pytest
 from django.contrib.staticfiles import finders
 from PIL import Image
-
-from conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -52,23 +50,3 @@ def test_pages_link_the_manifest_and_theme_colour_without_inline_script(client, 
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<meta name="theme-color"' in page
     assert '<script src="/static/js/pwa.js" defer></script>' in page
-
-
-@pytest.mark.browser
-def test_installed_worker_shows_the_offline_page_without_network(browser_context, live, user):
-    page = browser_context.new_page()
-    sign_in(page, live, user.email)
-    page.goto(f"{live.url}/notifications/")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now the page is controlled by the worker
-    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
-    browser_context.set_offline(True)
-    try:
-        page.locator("#offline-banner").wait_for(state="visible")
-        page.goto(f"{live.url}/documents/")
-        assert page.get_by_test_id("offline").is_visible()
-        assert page.get_by_role("heading", name="You are offline").is_visible()
-        # Static assets come from the cache: the page is styled.
-        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != ""
-    finally:
-        browser_context.set_offline(False)
