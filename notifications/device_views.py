@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import calendar_feed, push, reminders
 
@@ -92,7 +92,7 @@ def calendar_change(request):
 
 @never_cache
 @login_not_required
-@require_GET
+@require_safe  # calendar apps may ask with HEAD first
 def calendar(request, token):
     """The feed itself: no session (calendar apps fetch it), the token is the key."""
     feed = calendar_feed.feed_for_token(token)
