@@ -10,7 +10,7 @@ from accounts.locale import user_language
 
 
 @contextmanager
-def in_user_locale(user):
+def _in_user_locale(user):
     with user_language(user), timezone.override(user.zone):
         yield
 
@@ -18,7 +18,7 @@ def in_user_locale(user):
 def email_parts(notification) -> tuple[str, str, str]:
     """Subject, text body and HTML body."""
     user = notification.user
-    with in_user_locale(user):
+    with _in_user_locale(user):
         context = {"notification": notification, "user": user}
         subject = _("Reminder: %(title)s") % {"title": notification.title}
         if notification.type != "reminder":
@@ -30,7 +30,7 @@ def email_parts(notification) -> tuple[str, str, str]:
 
 def telegram_text(notification) -> tuple[str, list[tuple[str, str]]]:
     """The message text and its buttons (label, callback data)."""
-    with in_user_locale(notification.user):
+    with _in_user_locale(notification.user):
         lines = [f"🔔 {notification.title}"]
         if notification.body:
             lines += ["", notification.body]
@@ -42,7 +42,7 @@ def telegram_text(notification) -> tuple[str, list[tuple[str, str]]]:
 
 
 def digest_parts(user, upcoming, missed, period: str) -> tuple[str, str, str]:
-    with in_user_locale(user):
+    with _in_user_locale(user):
         context = {"user": user, "upcoming": upcoming, "missed": missed, "period": period}
         subject = _("Your health reminders digest")
         text = render_to_string("notifications/email/digest.txt", context)

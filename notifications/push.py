@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from pywebpush import WebPushException, webpush
 
+from accounts.locale import user_language
+
 from . import vapid
-from .messages import in_user_locale
 from .models import Notification, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def notification_for_token(token: str):
 
 def payload(notification) -> dict:
     """What the service worker shows: text in the user's language, actions, where to go."""
-    with in_user_locale(notification.user):
+    with user_language(notification.user):
         done_label = _("Taken") if notification.metadata.get("medication") else _("Done")
         return {
             "title": notification.title,
