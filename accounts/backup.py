@@ -8,7 +8,8 @@ an S3 bucket is backed up by the object store's own means (docs/operations.md). 
 embedded mode's generated secret key goes along, so that sessions and signed links
 survive a restore.
 
-Archive layout: manifest.json, database.json, files/<storage name>…, secret_key (if any).
+Archive layout: manifest.json, database.json, files/<storage name>…, secret_key and
+vapid_private_key.pem (if any).
 """
 
 import io
@@ -24,6 +25,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 FORMAT = 1
+# The generated keys in DATA_DIR (notifications.vapid makes the Web Push key; accounts
+# names the file rather than importing the app above it).
+VAPID_KEY_FILE = "vapid_private_key.pem"
+KEY_FILES = ("secret_key", VAPID_KEY_FILE)
 # Rebuilt by migrate (content types, permissions), or worthless after a restore
 # (sessions: everybody signs in again; django-q2's task results and queue).
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_q.task",
@@ -55,9 +60,10 @@ def backup(target: Path) -> dict:
             archive.add(dump, "database.json")
             for path in files:
                 archive.add(path, f"files/{path.relative_to(media).as_posix()}")
-            key_file = Path(settings.DATA_DIR) / "secret_key"
-            if key_file.exists():
-                archive.add(key_file, "secret_key")
+            for name in KEY_FILES:
+                key_file = Path(settings.DATA_DIR) / name
+                if key_file.exists():
+                    archive.add(key_file, name)
         os.replace(partial, target)  # never a half-written backup under the real name
     return manifest
 
@@ -119,6 +125,12 @@ def restore(source: Path, force: bool = False) -> dict:
         if key.exists() and not os.environ.get("SECRET_KEY"):
             key_file = Path(settings.DATA_DIR) / "secret_key"
             key_file.write_text(key.read_text())
+            key_file.chmod(0o600)
+        # Browsers bind their push subscriptions to this key: the restored instance keeps it.
+        vapid_key = Path(scratch) / VAPID_KEY_FILE
+        if vapid_key.exists():
+            key_file = Path(settings.DATA_DIR) / VAPID_KEY_FILE
+            key_file.write_bytes(vapid_key.read_bytes())
             key_file.chmod(0o600)
     _reset_sequences()
     return {**manifest, "restored_files": restored}

@@ -16,7 +16,8 @@ DIRECTORY_MODE = 0o700
 
 # What Anamnesis keeps in DATA_DIR; anything else there (DATA_DIR may be a folder that
 # holds other things too) is left as it is.
-OWN_ENTRIES = ("db.sqlite3", "test-db.sqlite3", "secret_key", "media", "staticfiles")
+OWN_ENTRIES = ("db.sqlite3", "test-db.sqlite3", "secret_key", "vapid_private_key.pem", "media",
+               "staticfiles")
 
 
 def make_private(data_dir: Path) -> None:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
 
-from . import views
+from . import pwa, views
 
 admin.site.site_header = _("Anamnesis administration")
 admin.site.site_title = "Anamnesis"
@@ -13,6 +13,10 @@ admin.site.index_title = _("Instance settings and users")
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("calendar/", include("notifications.calendar_urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/switch/", include("accounts.switch_urls")),

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Notification, NotificationPreference
+from .models import Notification, NotificationPreference, PushSubscription
 
 
 @admin.register(Notification)
@@ -19,3 +19,16 @@ class NotificationAdmin(admin.ModelAdmin):
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "reminder_channel", "digest", "daily_review"]
     raw_id_fields = ["user"]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    """Which browsers receive push; deleting one stops push to it (it can subscribe again)."""
+
+    list_display = ["user", "user_agent", "created"]
+    search_fields = ["user__email", "user_agent"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["endpoint", "p256dh", "auth", "user_agent", "created"]
+
+    def has_add_permission(self, request):
+        return False  # only a browser can make one

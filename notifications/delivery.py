@@ -37,7 +37,9 @@ MAX_ATTEMPTS = 3
 CLAIM_SECONDS = 120
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5)]
 BATCH = 2000
-QUIET_CHANNELS = {Notification.Channel.EMAIL, Notification.Channel.TELEGRAM}
+QUIET_CHANNELS = {
+    Notification.Channel.EMAIL, Notification.Channel.TELEGRAM, Notification.Channel.PUSH
+}
 
 
 def due_notifications(now: datetime):
@@ -242,7 +244,7 @@ def schedule_next(notification, now: datetime) -> Notification | None:
     after = max(now, notification.scheduled_at or now)
     metadata = {
         key: value for key, value in notification.metadata.items()
-        if key not in {"telegram_message_id", "done_at", "snoozed_until"}
+        if key not in {"telegram_message_id", "push_devices", "done_at", "snoozed_until"}
     }
     metadata.setdefault("series", str(notification.metadata.get("series") or notification.pk))
     return Notification.objects.create(

@@ -28,6 +28,7 @@ class Notification(models.Model):
         IN_APP = "in_app", _("In the app")
         EMAIL = "email", _("Email")
         TELEGRAM = "telegram", _("Telegram")
+        PUSH = "push", _("Push to my devices")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -112,7 +113,7 @@ class NotificationPreference(models.Model):
     )
     quiet_hours_start = models.TimeField(
         _("quiet hours from"), null=True, blank=True,
-        help_text=_("Email and Telegram wait until the quiet hours end."),
+        help_text=_("Email, Telegram and push wait until the quiet hours end."),
     )
     quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     digest = models.CharField(
@@ -162,3 +163,54 @@ class TelegramLinkCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription: where to post, and the keys to encrypt for it.
+
+    An endpoint belongs to one browser profile, so it belongs to one account at a time.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.user_agent or self.endpoint[:60]
+
+    def info(self) -> dict:
+        """The subscription as the Push API gives it (what pywebpush takes)."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar URL. The URL carries `key` signed with SECRET_KEY; deleting
+    the row (revoke) or replacing the key (regenerate) makes every older URL a 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+        related_name="calendar_feed",
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

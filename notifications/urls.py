@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dose_views, views
+from . import device_views, dose_views, views
 
 app_name = "notifications"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("read-all/", views.read_all, name="read_all"),
     path("preferences/", views.preferences, name="preferences"),
+    path("push/subscribe/", device_views.push_subscribe, name="push_subscribe"),
+    path("push/unsubscribe/", device_views.push_unsubscribe, name="push_unsubscribe"),
+    path("push/action/", device_views.push_action, name="push_action"),
+    path("calendar/", device_views.calendar_change, name="calendar_change"),
     path("<uuid:pk>/read/", views.read, name="read"),
     path("<uuid:pk>/done/", views.done, name="done"),
     path("<uuid:pk>/cancel/", views.cancel, name="cancel"),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_POST
 from chats.models import AssistantAction
 
 from . import actions as reminder_actions
-from . import reminders, telegram_api
+from . import calendar_feed, reminders, telegram_api, vapid
 from .forms import PreferenceForm, ReminderForm
-from .models import Notification, NotificationPreference
+from .models import Notification, NotificationPreference, PushSubscription
 
 PAGE_SIZE = 30
 
@@ -112,8 +113,24 @@ def preferences(request):
             form.save()
             messages.success(request, _("Your notification preferences are saved."))
             return redirect("notifications:preferences")
-        return render(request, "notifications/preferences.html", {"form": form}, status=400)
-    return render(request, "notifications/preferences.html", {"form": form})
+        return render(request, "notifications/preferences.html",
+                      _preferences_context(request, form), status=400)
+    return render(request, "notifications/preferences.html", _preferences_context(request, form))
+
+
+def _preferences_context(request, form):
+    feed = calendar_feed.current(request.user)
+    calendar_url = ""
+    if feed is not None:
+        calendar_url = request.build_absolute_uri(
+            reverse("calendar:feed", args=[calendar_feed.token_for(feed)])
+        )
+    return {
+        "form": form,
+        "vapid_public_key": vapid.public_key(),
+        "push_devices": PushSubscription.objects.for_user(request.user).count(),
+        "calendar_url": calendar_url,
+    }
 
 
 @login_required

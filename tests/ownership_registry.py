@@ -179,6 +179,7 @@ NOT_OBJECT_ROUTES = {
     "openid_connect_login": "allauth: the parameter is a configured provider's name",
     "openid_connect_callback": "allauth: the parameter is a configured provider's name",
     "notifications:dose_link": "a signed one-time token from a reminder e-mail, no object id",
+    "calendar:feed": "a secret feed token (revocable; tests in notifications/tests), no object id",
 }
 
 

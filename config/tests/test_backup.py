@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.tests.conftest import _populate
+from notifications import vapid
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,8 @@ def test_a_backup_restores_into_an_empty_instance_with_nothing_lost(
     _populate(user, "alice")
     _populate(other_user, "bob")
     user.avatar.save("me.png", ContentFile(b"\x89PNG avatar"), save=True)
+    push_key = vapid.key_file()
+    vapid.public_key()  # the Web Push key exists, as after the first push subscription
     before = snapshot()
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", str(archive))
@@ -100,6 +103,10 @@ def test_a_backup_restores_into_an_empty_instance_with_nothing_lost(
             if label not in NOT_COMPARED and after["rows"].get(label) != count}
     assert lost == {}
     assert before["rows"]["accounts.User"] == 2 and len(before["files"]) == 5
+    # Browsers' push subscriptions are bound to the Web Push key: it comes back as it was.
+    restored_key = Path(empty_instance["DATA_DIR"]) / push_key.name
+    assert restored_key.read_bytes() == push_key.read_bytes()
+    assert restored_key.stat().st_mode & 0o777 == 0o600
 
     # A second restore into the now filled instance is refused.
     again = run(empty_instance, "manage.py", "restore", str(archive))

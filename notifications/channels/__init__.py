@@ -3,10 +3,13 @@
 from .base import Channel, PermanentFailure
 from .email import EmailChannel
 from .in_app import InAppChannel
+from .push import PushChannel
 from .telegram import TelegramChannel
 
 CHANNELS: dict[str, Channel] = {
-    channel.name: channel for channel in (InAppChannel(), EmailChannel(), TelegramChannel())
+    channel.name: channel for channel in (
+        InAppChannel(), EmailChannel(), TelegramChannel(), PushChannel()
+    )
 }
 
 

@@ -65,3 +65,46 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session")
+def push_service_session():
+    from tests.fakes.push_service import FakePushService
+
+    service = FakePushService().start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def push_service(push_service_session, settings, tmp_path):
+    """The local push service; its endpoints are plain HTTP, which only tests allow. The
+    VAPID key is made afresh in this test's DATA_DIR."""
+    from notifications import vapid
+
+    push_service_session.reset()
+    settings.WEB_PUSH_ALLOW_HTTP = True
+    settings.DATA_DIR = tmp_path
+    vapid._load.cache_clear()
+    yield push_service_session
+    vapid._load.cache_clear()
+
+
+@pytest.fixture
+def browser_keys():
+    """What a browser makes when it subscribes: a P-256 key pair and a 16-byte auth secret."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    auth = os.urandom(16)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return {"private": private, "auth": auth, "p256dh": b64(public), "auth_b64": b64(auth)}

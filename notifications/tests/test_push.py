@@ -1,0 +1,212 @@
+"""Web Push: subscribing, a reminder reaching a local push service encrypted for the
+browser, the service worker's Done/Snooze through a signed token, and expired devices."""
+
+import json
+import stat
+from datetime import timedelta
+
+import http_ece
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications import delivery, push, vapid
+from notifications.models import Notification, NotificationPreference, PushSubscription
+
+pytestmark = pytest.mark.django_db
+
+
+def _subscribe(client, push_service, browser_keys, name="alice-phone"):
+    body = {"endpoint": push_service.endpoint(name), "expirationTime": None,
+            "keys": {"p256dh": browser_keys["p256dh"], "auth": browser_keys["auth_b64"]}}
+    return client.post(reverse("notifications:push_subscribe"), json.dumps(body),
+                       content_type="application/json", HTTP_USER_AGENT="Firefox on Android")
+
+
+def _decrypt(message, browser_keys) -> dict:
+    plain = http_ece.decrypt(message.body, private_key=browser_keys["private"],
+                             auth_secret=browser_keys["auth"], version="aes128gcm")
+    return json.loads(plain)
+
+
+def test_reminder_reaches_the_subscribed_browser_encrypted(client, user, push_service,
+                                                         browser_keys):
+    client.force_login(user)
+    assert _subscribe(client, push_service, browser_keys).status_code == 201
+    reminder = Notification.objects.create(
+        user=user, title="Take bisoprolol 5 mg", body="With breakfast",
+        channel=Notification.Channel.PUSH, scheduled_at=timezone.now() - timedelta(seconds=1),
+    )
+
+    assert delivery.deliver_due() == 1
+
+    reminder.refresh_from_db()
+    assert reminder.status == Notification.Status.SENT
+    [message] = push_service.messages
+    assert message.subscription == "alice-phone"
+    assert message.headers["content-encoding"] == "aes128gcm"
+    assert b"bisoprolol" not in message.body, "the push service only sees ciphertext"
+    shown = _decrypt(message, browser_keys)
+    assert shown["title"] == "Take bisoprolol 5 mg"
+    assert shown["body"] == "With breakfast"
+    assert [action["action"] for action in shown["actions"]] == ["done", "snooze"]
+    assert message.claims["sub"].startswith("mailto:")
+
+
+def test_push_text_is_in_the_users_language(client, make_user, push_service, browser_keys):
+    ivan = make_user("ivan@example.com", language="ru")
+    client.force_login(ivan)
+    _subscribe(client, push_service, browser_keys)
+    Notification.objects.create(user=ivan, title="Измерить давление",
+                                channel=Notification.Channel.PUSH, scheduled_at=timezone.now())
+    delivery.deliver_due()
+    shown = _decrypt(push_service.messages[0], browser_keys)
+    assert [action["title"] for action in shown["actions"]] == ["Готово", "Отложить на 1 ч"]
+
+
+def test_done_from_the_notification_uses_the_signed_token(client, user, push_service,
+                                                         browser_keys):
+    client.force_login(user)
+    _subscribe(client, push_service, browser_keys)
+    reminder = Notification.objects.create(user=user, title="Take bisoprolol",
+                                           channel=Notification.Channel.PUSH,
+                                           scheduled_at=timezone.now())
+    delivery.deliver_due()
+    shown = _decrypt(push_service.messages[0], browser_keys)
+
+    worker = type(client)(enforce_csrf_checks=True)  # the service worker: no session, no CSRF
+    answer = worker.post(shown["action_url"], json.dumps({"token": shown["token"],
+                                                          "action": "done"}),
+                         content_type="application/json")
+    assert answer.status_code == 200
+    reminder.refresh_from_db()
+    assert reminder.metadata.get("done_at")
+
+    answer = worker.post(shown["action_url"], json.dumps({"token": shown["token"],
+                                                          "action": "snooze"}),
+                         content_type="application/json")
+    assert answer.status_code == 200
+    again = Notification.objects.get(metadata__snoozed_from=str(reminder.pk))
+    assert again.channel == Notification.Channel.PUSH
+
+
+@pytest.mark.parametrize("body", [
+    {"token": "forged:token", "action": "done"},
+    {"token": None, "action": "done"},
+    {"action": "delete"},
+    "not an object",
+])
+def test_bad_action_requests_are_refused(client, body):
+    answer = client.post(reverse("notifications:push_action"), json.dumps(body),
+                         content_type="application/json")
+    assert answer.status_code in (400, 404)
+
+
+def test_a_tampered_token_cannot_reach_another_notification(client, user, other_user):
+    mine = Notification.objects.create(user=user, title="Mine")
+    theirs = Notification.objects.create(user=other_user, title="Theirs")
+    token = push.action_token(mine)
+    assert push.notification_for_token(token) == mine
+    assert push.notification_for_token(token[:-3] + "abc") is None
+    # Even a validly signed token names a notification only together with its owner.
+    mismatched = signing.dumps({"n": str(theirs.pk), "u": str(user.pk)}, salt=push.ACTION_SALT)
+    assert push.notification_for_token(mismatched) is None
+
+
+def test_gone_subscription_is_deleted_and_the_reminder_fails_with_a_reason(
+        client, user, push_service, browser_keys):
+    client.force_login(user)
+    _subscribe(client, push_service, browser_keys)
+    push_service.gone.add("alice-phone")
+    reminder = Notification.objects.create(user=user, title="Take bisoprolol",
+                                           channel=Notification.Channel.PUSH,
+                                           scheduled_at=timezone.now())
+    delivery.deliver_due()
+    assert not PushSubscription.objects.exists()
+    reminder.refresh_from_db()
+    assert reminder.status == Notification.Status.FAILED
+    assert "subscribed" in reminder.error
+
+
+def test_one_gone_device_does_not_stop_the_others(client, user, push_service, browser_keys):
+    client.force_login(user)
+    _subscribe(client, push_service, browser_keys, "old-laptop")
+    _subscribe(client, push_service, browser_keys, "phone")
+    push_service.gone.add("old-laptop")
+    Notification.objects.create(user=user, title="Walk", channel=Notification.Channel.PUSH,
+                                scheduled_at=timezone.now())
+    assert delivery.deliver_due() == 1
+    assert [m.subscription for m in push_service.messages] == ["phone"]
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [
+        push_service.endpoint("phone")
+    ]
+
+
+def test_push_waits_for_the_end_of_quiet_hours(client, user, push_service, browser_keys):
+    client.force_login(user)
+    _subscribe(client, push_service, browser_keys)
+    now = timezone.now().astimezone(user.zone)
+    NotificationPreference.objects.create(
+        user=user, quiet_hours_start=(now - timedelta(hours=1)).time(),
+        quiet_hours_end=(now + timedelta(hours=1)).time(),
+    )
+    Notification.objects.create(user=user, title="Walk", channel=Notification.Channel.PUSH,
+                                scheduled_at=timezone.now())
+    assert delivery.deliver_due() == 0
+    assert push_service.messages == []
+
+
+def test_subscribe_needs_csrf_and_a_valid_https_endpoint(client, user, settings, browser_keys):
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    body = {"endpoint": "https://push.example.com/abc",
+            "keys": {"p256dh": browser_keys["p256dh"], "auth": browser_keys["auth_b64"]}}
+    url = reverse("notifications:push_subscribe")
+    assert csrf_client.post(url, json.dumps(body),
+                            content_type="application/json").status_code == 403
+
+    client.force_login(user)
+    settings.WEB_PUSH_ALLOW_HTTP = False
+    for bad in [{**body, "endpoint": "http://127.0.0.1:6379/"},
+                {**body, "endpoint": "file:///etc/passwd"}, {"endpoint": body["endpoint"]},
+                [1, 2]]:
+        assert client.post(url, json.dumps(bad), content_type="application/json"
+                           ).status_code == 400
+    assert client.post(url, b"{not json", content_type="application/json").status_code == 400
+    assert client.post(url, json.dumps(body), content_type="application/json"
+                       ).status_code == 201
+    assert PushSubscription.objects.for_user(user).count() == 1
+
+
+def test_unsubscribe_removes_only_my_subscription(client, user, other_user):
+    PushSubscription.objects.create(user=other_user, endpoint="https://push.example.com/bob",
+                                    p256dh="x", auth="y")
+    client.force_login(user)
+    answer = client.post(reverse("notifications:push_unsubscribe"),
+                         json.dumps({"endpoint": "https://push.example.com/bob"}),
+                         content_type="application/json")
+    assert answer.json() == {"removed": 0}
+    assert PushSubscription.objects.count() == 1
+
+
+def test_vapid_key_is_made_once_and_private(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    vapid._load.cache_clear()
+    first = vapid.public_key()
+    mode = stat.S_IMODE(vapid.key_file().stat().st_mode)
+    vapid._load.cache_clear()
+    assert vapid.public_key() == first, "the key survives a restart"
+    assert mode == 0o600
+    vapid._load.cache_clear()
+
+
+def test_preferences_page_offers_push_and_the_public_key(client, user, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    vapid._load.cache_clear()
+    client.force_login(user)
+    page = client.get(reverse("notifications:preferences"))
+    assert page.status_code == 200
+    assert f'data-public-key="{vapid.public_key()}"' in page.text
+    assert '<option value="push"' in page.text
+    vapid._load.cache_clear()
