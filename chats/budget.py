@@ -1,8 +1,11 @@
 """The monthly token budget of each user: the runtime default, or the user's own.
 
-Usage is what chats/llm.py records in TokenUsage, summed over the calendar month (every
-kind of token: input, output, cache writes and reads). The chat, document extraction and
-the daily review check `is_reached` before calling the model.
+Usage is what chats/llm.py records in TokenUsage, summed over the calendar month, in
+input-token equivalents weighted as the API prices them: input and output tokens count
+whole, cache writes 1.25 each, cache reads a tenth. (Most of a chat's input is read from
+the prompt cache — about 88% over ten turns — so counting reads whole would spend a budget
+about five times faster than its cost.) The chat, document extraction and the daily
+review check `is_reached` before calling the model.
 """
 
 import datetime
@@ -25,21 +28,29 @@ def month_start(today: datetime.date | None = None) -> datetime.date:
     return (today or timezone.localdate()).replace(day=1)
 
 
-def _tokens():
-    return (F("input_tokens") + F("output_tokens") + F("cache_read_tokens")
-            + F("cache_creation_tokens"))
+CACHE_READ_WEIGHT = 0.1
+CACHE_WRITE_WEIGHT = 1.25
+
+
+def _sums():
+    return {"plain": Sum(F("input_tokens") + F("output_tokens")),
+            "read": Sum("cache_read_tokens"), "written": Sum("cache_creation_tokens")}
+
+
+def _weighted(row: dict) -> int:
+    return round((row["plain"] or 0) + CACHE_READ_WEIGHT * (row["read"] or 0)
+                 + CACHE_WRITE_WEIGHT * (row["written"] or 0))
 
 
 def used_by_source(user, today: datetime.date | None = None) -> dict[str, int]:
     rows = (TokenUsage.objects.for_user(user).filter(day__gte=month_start(today))
-            .values("source").annotate(tokens=Sum(_tokens())))
-    return {row["source"]: int(row["tokens"] or 0) for row in rows}
+            .values("source").annotate(**_sums()))
+    return {row["source"]: _weighted(row) for row in rows}
 
 
 def used_this_month(user, today: datetime.date | None = None) -> int:
-    total = (TokenUsage.objects.for_user(user).filter(day__gte=month_start(today))
-             .aggregate(tokens=Sum(_tokens()))["tokens"])
-    return int(total or 0)
+    return _weighted(TokenUsage.objects.for_user(user).filter(day__gte=month_start(today))
+                     .aggregate(**_sums()))
 
 
 def is_reached(user) -> bool:

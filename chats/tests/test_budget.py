@@ -22,13 +22,14 @@ def spend(user, tokens, source="chat", day=None):
 def test_usage_is_this_months_tokens_of_every_kind_by_source(user, other_user):
     today = timezone.localdate()
     spend(user, 1000, "chat")
+    # Cache reads count a tenth and writes 1.25, as the API prices them.
     TokenUsage.objects.create(user=user, day=today, source="document", model="m",
-                              input_tokens=100, output_tokens=20, cache_read_tokens=3,
-                              cache_creation_tokens=7)
+                              input_tokens=100, output_tokens=20, cache_read_tokens=300,
+                              cache_creation_tokens=8)
     spend(user, 5000, "chat", day=today.replace(day=1) - datetime.timedelta(days=1))
     spend(other_user, 9999)
-    assert budget.used_by_source(user) == {"chat": 1000, "document": 130}
-    assert budget.used_this_month(user) == 1130
+    assert budget.used_by_source(user) == {"chat": 1000, "document": 160}
+    assert budget.used_this_month(user) == 1160
 
 
 @pytest.mark.django_db
