@@ -33,7 +33,10 @@ from channels.testing import WebsocketCommunicator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from asgiref.sync import sync_to_async  # noqa: E402
+
 from tests.fakes.anthropic_server import FakeAnthropicServer, Reply  # noqa: E402
+from tests.sessions import signed_in_session  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = sys.monitoring.PROFILER_ID
@@ -82,6 +85,8 @@ async def one_message(user, chat, walk: Walk | None):
 
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/chats/{chat.pk}/")
     communicator.scope["user"] = user
+    # The socket checks its session while it is open (accounts/socket_sessions.py).
+    communicator.scope["session"] = await sync_to_async(signed_in_session)(user)
     assert (await communicator.connect(timeout=10))[0]
     while not communicator.output_queue.empty():
         await communicator.receive_output()
