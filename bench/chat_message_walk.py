@@ -28,12 +28,11 @@ import django
 
 django.setup()
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import URLRouter  # noqa: E402
 from channels.testing import WebsocketCommunicator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-
-from asgiref.sync import sync_to_async  # noqa: E402
 
 from tests.fakes.anthropic_server import FakeAnthropicServer, Reply  # noqa: E402
 from tests.sessions import signed_in_session  # noqa: E402
