@@ -80,7 +80,7 @@ def main():
     from documents import tasks
     from documents.models import Document
 
-    user = User.objects.create_user(email=f"walk{os.getpid()}@example.com", password="x")
+    user = User.objects.create_user(email=f"walk{os.getpid()}@example.com")
     client = Client()
     client.force_login(user)
     queued = []
