@@ -68,24 +68,31 @@ async def _instruct(update: Update) -> None:
 
 # --- Text: a turn of the user's assistant ------------------------------------------------
 
-async def ask(bot, telegram_chat_id: int, user, text: str) -> None:
-    """Sends `text` to the user's Telegram chat with the assistant and shows the answer."""
+async def ask(bot, telegram_chat_id: int, user, text: str):
+    """Sends `text` to the user's assistant in their Telegram chat: the question is saved
+    and the turn started when this returns; the returned coroutine shows the answer (None
+    when the message was refused, and the refusal was sent)."""
     with user_language(user):
         try:
             chat = await sync_to_async(telegram_chat.current_chat)(user)
             task = await turns.start(user, chat.pk, text)
         except (ChatLimitReached, turns.TurnRejected) as refusal:
             await bot.send_message(telegram_chat_id, str(refusal.args[0]))
-            return
-        answer_id = await sync_to_async(telegram_chat.latest_answer_id)(chat)
-        await telegram_answers.follow(bot, telegram_chat_id, user, answer_id, task)
+            return None
+    answer_id = await sync_to_async(telegram_chat.latest_answer_id)(chat)
+    return telegram_answers.follow(bot, telegram_chat_id, user, answer_id, task)
 
 
 async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Blocking until the question is saved, so a `/new` sent right after it cannot take
+    it to the next chat; the answer is then followed beside other updates."""
     user = await _linked(update)
     if user is None:
         return await _instruct(update)
-    await ask(context.bot, update.effective_chat.id, user, update.effective_message.text or "")
+    follow = await ask(context.bot, update.effective_chat.id, user,
+                       update.effective_message.text or "")
+    if follow is not None:
+        context.application.create_task(follow, update=update)
 
 
 # --- Commands and the specialist buttons ---------------------------------------------------
@@ -202,7 +209,9 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         status, error = await _wait_for(user, document.pk)
         await message.reply_text(telegram_files.outcome(document, status, error))
     if message.caption and status == "completed":  # a question about the file
-        await ask(context.bot, update.effective_chat.id, user, message.caption)
+        follow = await ask(context.bot, update.effective_chat.id, user, message.caption)
+        if follow is not None:
+            await follow
 
 
 async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,9 +230,8 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("skill", _on_skill, filters=PRIVATE))
     application.add_handler(CommandHandler("help", _on_help, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(_on_skill_button, pattern=r"^skill:"))
-    # An answer or a document takes a while: they run beside other updates, not before them.
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, _on_text,
-                                           block=False))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, _on_text))
+    # A document takes a while: it is fetched and followed beside other updates.
     application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL),
                                            _on_file, block=False))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, _on_help))

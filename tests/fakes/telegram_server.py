@@ -16,6 +16,7 @@ real description, and the chat keeps what the bot really showed (`shown`).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import json
@@ -240,7 +241,7 @@ class FakeTelegramServer:
             def _serve(self, raw: bytes):
                 parts = self.path.split("?")[0].strip("/").split("/")
                 if parts[0] == "file" and len(parts) > 2 and parts[1].startswith("bot"):
-                    return self._download(parts[1][3:], unquote("/".join(parts[2:])))
+                    return self._download(unquote(parts[1][3:]), unquote("/".join(parts[2:])))
                 if len(parts) != 2 or not parts[0].startswith("bot"):
                     return self._reply(404, {"ok": False, "error_code": 404,
                                              "description": "Not Found"})
@@ -279,7 +280,9 @@ class FakeTelegramServer:
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # A long poll the bot gave up on as it stopped has nobody to answer.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
         return Handler
 
