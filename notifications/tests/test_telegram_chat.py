@@ -71,6 +71,7 @@ async def test_linked_text_is_answered_by_editing_and_is_in_the_web_chat(
         return texts(telegram_server)[-1:] == [ANSWER_SHOWN]
 
     await run_bot(telegram_server, answered)
+    assert not telegram_server.refused
     sent = telegram_server.calls_to("sendMessage")
     edits = telegram_server.calls_to("editMessageText")
     assert [c["text"] for c in sent] == ["…"]  # one message, grown by editing
@@ -98,6 +99,27 @@ async def test_linked_text_is_answered_by_editing_and_is_in_the_web_chat(
     assert await Message.objects.filter(chat=chats[0]).acount() == 4
     assert [m.content async for m in Message.objects.filter(chat=chats[1])] == [
         "Hi", "Hello again."]
+
+
+async def test_a_long_answer_continues_in_further_messages(
+        fake_anthropic, make_user, telegram_server):
+    await linked(make_user)
+    paragraphs = [f"Point {n}: " + "check <LDL> & HDL, **then** rest. " * 12 for n in range(24)]
+    fake_anthropic.queue(Reply.text("\n\n".join(paragraphs), delay=0.002, chunk_size=40))
+    telegram_server.send_text(CHAT, "Tell me everything")
+
+    async def done():
+        return await sync_to_async(
+            Message.objects.filter(role="assistant", metadata__status="done").exists)() and (
+            "Point 23" in "".join(texts(telegram_server)))
+
+    await run_bot(telegram_server, done)
+    shown = texts(telegram_server)
+    assert len(shown) >= 3
+    assert all(len(text) <= 4096 for text in shown)
+    assert all(f"Point {n}:" in "".join(shown) for n in range(24))
+    assert "check <LDL> & HDL, then rest." in shown[0]
+    assert not telegram_server.refused
 
 
 async def _has(server, fragment):

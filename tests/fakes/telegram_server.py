@@ -42,6 +42,7 @@ class FakeTelegramServer:
         self.blocked: set[int] = set()
         self.failures: list[int] = []
         self.messages: dict[tuple[int, int], dict] = {}  # what each chat shows, by message id
+        self.refused: list[tuple[str, str]] = []  # (method, description) of every 4xx
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self.cond = threading.Condition()
         self._ids = itertools.count(1)
@@ -68,6 +69,7 @@ class FakeTelegramServer:
             self.failures.clear()
             self.messages.clear()
             self.files.clear()
+            self.refused.clear()
 
     # --- what tests look at -------------------------------------------------------------
     def calls_to(self, method: str) -> list[dict]:
@@ -251,6 +253,9 @@ class FakeTelegramServer:
                     return self._reply(401, {"ok": False, "error_code": 401,
                                              "description": "Unauthorized"})
                 status, body = server.answer(method, params)
+                if 400 <= status < 500:
+                    with server.cond:
+                        server.refused.append((method, body.get("description", "")))
                 if method != "getUpdates" or body.get("result"):
                     with server.cond:
                         server.calls.append((method, params))
