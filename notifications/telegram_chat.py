@@ -82,6 +82,17 @@ def latest_answer_id(chat: Chat):
             .order_by("-created").values_list("pk", flat=True).first())
 
 
+def chat_of_answer(user, raw_id: str):
+    """The chat of one of the user's answers, from a button's data; None for anything
+    else."""
+    try:
+        pk = uuid.UUID(raw_id)
+    except ValueError:
+        return None
+    return (Message.objects.for_user(user).filter(pk=pk, role=Message.Role.ASSISTANT)
+            .values_list("chat_id", flat=True).first())
+
+
 def answer_state(answer_id) -> dict:
     """What an answer holds now, as the Telegram message shows it: its parts, status and
     the error in the active language."""

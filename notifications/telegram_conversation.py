@@ -154,6 +154,24 @@ async def _on_skill_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.message.reply_text(text)
 
 
+async def _on_stop_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop under an answer being written: only one of the linked user's own answers."""
+    query = update.callback_query
+    user = await sync_to_async(telegram_chat.linked_user)(query.message.chat.id)
+    chat_id = None
+    if user is not None:
+        chat_id = await sync_to_async(telegram_chat.chat_of_answer)(
+            user, (query.data or "").partition(":")[2])
+    with user_language(user):
+        if chat_id is None:
+            text = _("This button is no longer valid.")
+        elif await turns.stop(user, chat_id):
+            text = _("Stopping the answer…")
+        else:
+            text = _("This answer has already ended.")
+    await query.answer(text)
+
+
 async def _on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = await _linked(update)
     if user is None:
@@ -230,6 +248,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("skill", _on_skill, filters=PRIVATE))
     application.add_handler(CommandHandler("help", _on_help, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(_on_skill_button, pattern=r"^skill:"))
+    application.add_handler(CallbackQueryHandler(_on_stop_button, pattern=r"^stopanswer:"))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, _on_text))
     # A document takes a while: it is fetched and followed beside other updates.
     application.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL),

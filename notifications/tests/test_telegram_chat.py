@@ -122,6 +122,41 @@ async def test_a_long_answer_continues_in_further_messages(
     assert not telegram_server.refused
 
 
+async def test_stop_under_the_answer_stops_it_and_keeps_what_arrived(
+        fake_anthropic, make_user, telegram_server):
+    await linked(make_user)
+    fake_anthropic.queue(Reply.text("Slowly, word by word. " * 40, delay=0.15, chunk_size=4))
+    telegram_server.send_text(CHAT, "Explain slowly")
+
+    def stop_button():
+        for message in telegram_server.shown(CHAT):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                if row[0]["callback_data"].startswith("stopanswer:"):
+                    return message, row[0]
+        return None
+
+    async def stopped():
+        answer = await Message.objects.filter(role="assistant").afirst()
+        return answer is not None and answer.metadata["status"] == "stopped" and (
+            "Stopped" in texts(telegram_server)[-1])
+
+    async def press_when_growing_then_wait():
+        found = stop_button()
+        if found and "Slowly" in found[0]["text"] and not telegram_server.calls_to(
+                "answerCallbackQuery"):
+            message, button = found
+            telegram_server.press_button(CHAT, {k: v for k, v in message.items() if k != "sent"},
+                                         button["callback_data"])
+        return await stopped()
+
+    await run_bot(telegram_server, press_when_growing_then_wait)
+    answer = await Message.objects.filter(role="assistant").afirst()
+    assert answer.content.startswith("Slowly") and len(answer.content) < 40 * 22
+    assert telegram_server.calls_to("answerCallbackQuery")[0]["text"] == "Stopping the answer…"
+    assert stop_button() is None  # the button went with the end of the answer
+    assert not telegram_server.refused
+
+
 async def _has(server, fragment):
     return any(fragment in text for text in texts(server))
 
