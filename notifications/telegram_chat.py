@@ -9,6 +9,7 @@ active account gets nothing here.
 import uuid
 
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from chats import limits
@@ -63,7 +64,8 @@ def current_chat(user) -> Chat:
 
 def skills_for(user) -> list[Skill]:
     """The specialists a chat may use: general ones and the user's own."""
-    return list(Skill.objects.available_to(user).order_by("user_id", "sort_order", "name"))
+    general_first = F("user").asc(nulls_first=True)  # NULL sorts last on PostgreSQL
+    return list(Skill.objects.available_to(user).order_by(general_first, "sort_order", "name"))
 
 
 def skill_of(user, raw_id: str) -> Skill | None:

@@ -3,6 +3,7 @@
 real PDFs made with pymupdf and processed by the real pipeline."""
 
 import asyncio
+import io
 from datetime import time
 
 import pymupdf
@@ -210,6 +211,31 @@ async def test_a_pdf_sent_to_the_bot_becomes_a_processed_document(
     telegram_server.send_document(CHAT, pdf, "again.pdf", "application/pdf")
     await run_bot(telegram_server, lambda: _has(telegram_server, "already in your documents"))
     assert await Document.objects.acount() == 1
+
+
+async def test_a_photo_sent_to_the_bot_is_read_by_ocr(
+        make_user, telegram_server, settings, monkeypatch):
+    from PIL import Image, ImageDraw, ImageFont
+
+    settings.ANTHROPIC_API_KEY = ""
+    monkeypatch.setattr(Conf, "SYNC", True)
+    owner = await linked(make_user)
+    image = Image.new("RGB", (1400, 300), "white")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
+    ImageDraw.Draw(image).text((40, 100), "Metformin 500 mg twice daily", font=font, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    telegram_server.send_photo(CHAT, buffer.getvalue(), 1400, 300)
+
+    async def processed():
+        return await _has(telegram_server, "is processed")
+
+    await run_bot(telegram_server, processed)
+    document = await Document.objects.aget(user=owner)
+    assert document.mime_type == "image/jpeg" and document.status == "completed"
+    assert "Metformin" in document.extracted_text
+    # The largest of the sizes Telegram offers was fetched, not the thumbnail.
+    assert document.file_size == len(buffer.getvalue())
 
 
 async def test_voice_and_other_kinds_are_refused_politely(make_user, telegram_server):
