@@ -158,6 +158,45 @@ async def test_stop_under_the_answer_stops_it_and_keeps_what_arrived(
     assert not telegram_server.refused
 
 
+async def test_tools_run_for_the_linked_user_and_show_as_a_short_line(
+        fake_anthropic, make_user, telegram_server):
+    from memory.models import MemoryEntry
+
+    owner = await linked(make_user)
+    fake_anthropic.queue(
+        Reply.tool("save_memory", {"title": "Metformin 500 mg", "category": "medication",
+                                   "importance": "high", "content": "twice a day"},
+                   text="I'll remember that."),
+        Reply.text("Saved: you take metformin."),
+    )
+    telegram_server.send_text(CHAT, "Remember that I take metformin 500 mg twice a day")
+
+    async def answered():
+        return await _has(telegram_server, "Saved: you take metformin.")
+
+    await run_bot(telegram_server, answered)
+    entry = await MemoryEntry.objects.aget(user=owner)
+    assert entry.title == "Metformin 500 mg"
+    [shown] = texts(telegram_server)
+    assert shown == ("I'll remember that.\n\n🔧 save_memory — Remembered: Metformin 500 mg\n\n"
+                     "Saved: you take metformin.")
+
+
+async def test_sending_too_fast_is_refused_with_the_webs_message(
+        fake_anthropic, make_user, telegram_server, monkeypatch):
+    monkeypatch.setattr("chats.limits.MESSAGES_PER_MINUTE", 0)
+    await linked(make_user, language="ru")
+    telegram_server.send_text(CHAT, "Привет")
+
+    async def replied():
+        return bool(texts(telegram_server))
+
+    await run_bot(telegram_server, replied)
+    assert texts(telegram_server) == [
+        "Вы отправляете сообщения слишком часто. Подождите минуту и попробуйте снова."]
+    assert not fake_anthropic.requests
+
+
 async def _has(server, fragment):
     return any(fragment in text for text in texts(server))
 
