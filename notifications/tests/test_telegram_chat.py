@@ -182,6 +182,25 @@ async def test_tools_run_for_the_linked_user_and_show_as_a_short_line(
                      "Saved: you take metformin.")
 
 
+async def test_a_spent_budget_gets_the_webs_message_and_asks_nothing(
+        fake_anthropic, make_user, telegram_server):
+    from django.utils import timezone
+
+    from chats.models import TokenUsage
+
+    owner = await linked(make_user, monthly_token_budget=1000)
+    await TokenUsage.objects.acreate(user=owner, day=timezone.localdate(), source="chat",
+                                     model="m", input_tokens=1500)
+    telegram_server.send_text(CHAT, "Hello")
+
+    async def replied():
+        return await _has(telegram_server, "token budget")
+
+    await run_bot(telegram_server, replied)
+    assert texts(telegram_server)[-1].startswith("⚠️ You have used your token budget")
+    assert not fake_anthropic.requests
+
+
 async def test_sending_too_fast_is_refused_with_the_webs_message(
         fake_anthropic, make_user, telegram_server, monkeypatch):
     monkeypatch.setattr("chats.limits.MESSAGES_PER_MINUTE", 0)
