@@ -103,6 +103,7 @@ def build_application(token: str) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        .post_init(telegram_conversation.publish_commands)
         .build()
     )
     application.add_handler(CommandHandler("start", _on_start))

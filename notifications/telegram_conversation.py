@@ -12,7 +12,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from django.utils.translation import gettext as _
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -240,6 +240,25 @@ async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = _("I can read text messages, photos and PDFs. Voice messages, videos and other "
                  "kinds of message are not supported here: please type your question.")
     await update.effective_message.reply_text(text)
+
+
+def command_menu() -> list[BotCommand]:
+    return [BotCommand("new", _("Start a new chat")),
+            BotCommand("skill", _("Choose a specialist")),
+            BotCommand("help", _("What the bot can do")),
+            BotCommand("stop", _("Unlink this chat"))]
+
+
+async def publish_commands(application: Application) -> None:
+    """The command menu of Telegram apps, in English and in Russian."""
+    try:
+        for language in ("en", "ru"):
+            with user_language(None, language):
+                commands = command_menu()
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == "en" else language)
+    except TelegramError as error:  # a menu is a nicety: polling goes on without it
+        logger.warning("setting the bot's command menu failed: %r", error)
 
 
 def add_handlers(application: Application) -> None:

@@ -354,6 +354,21 @@ async def test_skill_menu_offers_general_and_own_specialists_only(make_user, tel
     assert not await Chat.objects.filter(skill=theirs).aexists()
 
 
+async def test_the_command_menu_is_published_in_both_languages(telegram_server):
+    from notifications.telegram_conversation import publish_commands
+
+    application = build_application(telegram_server.token)
+    async with application:
+        await publish_commands(application)
+    menus = {c.get("language_code"): [d["command"] for d in c["commands"]]
+             for c in telegram_server.calls_to("setMyCommands")}
+    assert menus == {None: ["new", "skill", "help", "stop"],
+                     "ru": ["new", "skill", "help", "stop"]}
+    russian = telegram_server.calls_to("setMyCommands")[1]["commands"]
+    assert russian[0]["description"] == "Начать новый чат"
+    assert not telegram_server.refused
+
+
 def test_long_answers_are_split_into_valid_telegram_messages():
     from chats.markdown import render_markdown
     from notifications.telegram_format import messages_for

@@ -156,6 +156,12 @@ class FakeTelegramServer:
             return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
         if method == "getMe":
             return 200, {"ok": True, "result": BOT}
+        if method == "setMyCommands":
+            commands = params.get("commands")
+            if not isinstance(commands, list) or len(commands) > 100 or not all(
+                    re.fullmatch(r"[a-z0-9_]{1,32}", str(c.get("command", "")))
+                    and 1 <= len(str(c.get("description", ""))) <= 256 for c in commands):
+                return _bad_request("BOT_COMMAND_INVALID")
         if method in {"deleteWebhook", "answerCallbackQuery", "setMyCommands", "sendChatAction"}:
             return 200, {"ok": True, "result": True}
         if method == "getUpdates":
