@@ -1,6 +1,7 @@
 """The Telegram bot: `/start <code>` links a chat, `/stop` unlinks it, and the Done and
-Snooze buttons of a reminder (Taken / Skip / Snooze of a medication's) act on it.
-Answers in the user's language."""
+Snooze buttons of a reminder (Taken / Skip / Snooze of a medication's) act on it. A
+linked chat also talks to the assistant (telegram_conversation.py). Answers in the user's
+language."""
 
 import uuid
 
@@ -13,13 +14,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from accounts.locale import user_language
 
-from . import reminders
+from . import reminders, telegram_conversation
 from .models import Notification
-
-
-def _telegram(telegram_language: str | None) -> str:
-    """The language of the Telegram app, for a chat not linked to an account."""
-    return "ru" if (telegram_language or "").startswith("ru") else "en"
+from .telegram_conversation import telegram_language as _telegram
 
 
 def _linked_user(chat_id):
@@ -40,8 +37,9 @@ def start(chat_id, code: str, telegram_language: str = "") -> str:
             return _("This link code is not valid or has expired. Open Settings → Telegram "
                      "in Anamnesis to get a new one.")
     with user_language(user):
-        return _("Linked to %(email)s. Your reminders will arrive here. Send /stop to unlink.") % {
-            "email": user.email}
+        return _("Linked to %(email)s. Your reminders will arrive here, and you can write to "
+                 "your assistant: send a question, a photo or a PDF. /new starts a new chat, "
+                 "/skill picks a specialist, /stop unlinks.") % {"email": user.email}
 
 
 def stop(chat_id, telegram_language: str = "") -> str:
@@ -110,9 +108,11 @@ def build_application(token: str) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        .post_init(telegram_conversation.publish_commands)
         .build()
     )
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("stop", _on_stop))
     application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze|dose):"))
+    telegram_conversation.add_handlers(application)
     return application

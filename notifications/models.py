@@ -214,3 +214,25 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class TelegramConversation(models.Model):
+    """Which chat a user's Telegram messages go to: kept until `/new` or `/skill` starts
+    another (a deleted or archived one is replaced by a new chat on the next message)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+        related_name="telegram_conversation",
+    )
+    chat = models.ForeignKey("chats.Chat", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Telegram conversation")
+        verbose_name_plural = _("Telegram conversations")
+
+    def __str__(self):
+        return str(self.user)
