@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 
 from django.utils.translation import gettext as _
 
+from chats import tool_registry
+
 LIMIT = 4096  # Telegram's limit on a message's text, counted after the markup is parsed
 ROOM = 3900  # what one message holds here, leaving a margin
 INLINE = {"b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u", "s": "s",
@@ -156,7 +158,7 @@ def tool_line(part: dict) -> str:
     summary = part.get("summary") or ""
     if part.get("status") == "running":
         summary = summary or _("working…")
-    line = f"🔧 {part.get('name', '')}" + (f" — {summary}" if summary else "")
+    line = f"🔧 {tool_registry.label(part.get('name', ''))}" + (f" — {summary}" if summary else "")
     return f"<i>{html.escape(line, quote=False)}</i>"
 
 

@@ -178,7 +178,7 @@ async def test_tools_run_for_the_linked_user_and_show_as_a_short_line(
     entry = await MemoryEntry.objects.aget(user=owner)
     assert entry.title == "Metformin 500 mg"
     [shown] = texts(telegram_server)
-    assert shown == ("I'll remember that.\n\n🔧 save_memory — Remembered: Metformin 500 mg\n\n"
+    assert shown == ("I'll remember that.\n\n🔧 Memory — Saved to memory: Metformin 500 mg\n\n"
                      "Saved: you take metformin.")
 
 
@@ -335,8 +335,11 @@ async def test_skill_menu_offers_general_and_own_specialists_only(make_user, tel
     await run_bot(telegram_server, menu)
     [offer] = telegram_server.shown(CHAT)
     buttons = [row[0] for row in offer["reply_markup"]["inline_keyboard"]]
-    assert [b["callback_data"] for b in buttons] == [
-        "skill:general", f"skill:{general.pk}", f"skill:{own.pk}"]
+    offered = [b["callback_data"] for b in buttons]
+    # The general assistant, the general specialists (those a fresh install brings too, when
+    # the database still has them), then the user's own; never another user's.
+    assert offered[0] == "skill:general" and offered[-1] == f"skill:{own.pk}"
+    assert f"skill:{general.pk}" in offered and f"skill:{theirs.pk}" not in offered
     message = {k: v for k, v in offer.items() if k != "sent"}
     telegram_server.press_button(CHAT, message, f"skill:{theirs.pk}")
     telegram_server.press_button(CHAT, message, f"skill:{own.pk}")
@@ -389,5 +392,5 @@ def test_long_answers_are_split_into_valid_telegram_messages():
     everything = "\n".join(shown)
     assert all(p.split(":")[0] in everything for p in paragraphs)
     assert "cholesterol <LDL> & HDL" in everything
-    assert "🔧 save_memory — Remembered: LDL" in everything
+    assert "🔧 Memory — Remembered: LDL" in everything
     assert everything.endswith("⚠️ The AI service is overloaded.")
