@@ -78,9 +78,14 @@ async def test_a_document_cannot_make_the_assistant_write_or_send(
     events = await socket.until_finished(timeout=30)
     await socket.close()
 
-    # The model did obey the letter: it asked for both writes…
-    assert _calls(fake_anthropic.requests[-1]) == [
-        "search_documents", "save_memory", "schedule_notification", "schedule_notification"]
+    # The letter reached the model only inside a data block of the user turn (the excerpt
+    # found for the message), never as an instruction of the system prompt…
+    first = fake_anthropic.requests[0]
+    assert "SYSTEM NOTE" not in json.dumps(first.get("system", ""), ensure_ascii=False)
+    assert "<data source=" in json.dumps(first["messages"][-1], ensure_ascii=False)
+    # …and the model did obey it anyway: it asked for both writes.
+    assert _calls(fake_anthropic.requests[-1])[-3:] == [
+        "save_memory", "schedule_notification", "schedule_notification"]
     # …and was told the every-minute schedule is refused.
     results = json.dumps(fake_anthropic.requests[-1]["messages"], ensure_ascii=False)
     assert "at most once an hour" in results

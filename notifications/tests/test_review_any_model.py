@@ -15,8 +15,8 @@ def test_review_works_with_a_model_without_tools(user, fake_anthropic):
     fake_anthropic.tools_supported = False
     proposals = {"reminders": [{"title": "Repeat ferritin test", "at": "2031-02-01T09:00"}]}
     fake_anthropic.queue(Reply.text(f"Proposals:\n```json\n{json.dumps(proposals)}\n```"))
-    created = review.review(user)
-    assert [n.title for n in created] == ["Repeat ferritin test"]
+    suggested = review.review(user)  # suggestions the user accepts or dismisses
+    assert [action.payload["title"] for action in suggested] == ["Repeat ferritin test"]
     assert len(fake_anthropic.rejected) == 1
     assert "tools" not in fake_anthropic.last_request
 
