@@ -37,6 +37,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # What the page rendered may be older than the group's next event (a reload or a
         # reconnect in the middle of an answer, or just after its end): send the latest
         # answer as it is now, so no page is left showing "writing…" for a finished one.
+        await self._send_latest()
+
+    async def _send_latest(self):
         answer, title = await sync_to_async(_latest_answer)(self.chat_id)
         if answer is not None:
             html = live.render_message(answer, language_of(self.user))
@@ -61,6 +64,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "error", "message": str(exc.args[0])})
             elif action == "stop":
                 await turns.stop(self.user, self.chat_id)
+            elif action == "sync":  # a page that missed a delta asks for the answer as saved
+                await self._send_latest()
 
     async def chat_event(self, event):
         await self.send_json(event["payload"])

@@ -33,7 +33,7 @@ async def test_stop_keeps_the_partial_answer(fake_anthropic, user, chat_socket):
     await socket.send(action="send", content="Tell me a long story")
     while True:  # wait until some text has arrived
         event = await socket.receive()
-        if event["type"] == "message" and "word" in event["html"]:
+        if event["type"] == "delta" and "word" in event["text"]:
             break
     second_tab = chat_socket(user, chat.pk)  # Stop works from any open page
     await second_tab.connect()
@@ -118,7 +118,7 @@ async def test_a_stopped_turn_finishes_although_its_watcher_sees_the_flag_too(
     publish = live.publish
 
     async def slow_end(chat_id, payload):
-        if payload["status"] == "stopped":
+        if payload.get("status") == "stopped":
             await asyncio.sleep(0.3)
         await publish(chat_id, payload)
 
