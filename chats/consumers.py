@@ -67,5 +67,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             elif action == "sync":  # a page that missed a delta asks for the answer as saved
                 await self._send_latest()
 
+    async def dispatch(self, message):
+        # Channels' dispatch first closes stale database connections through asgiref's one
+        # thread for thread-sensitive work: a thread hop per frame, queued behind every
+        # turn's database work. Forwarding a chat event touches no database: no hop.
+        if message["type"] == "chat.event":
+            await self.chat_event(message)
+        else:
+            await super().dispatch(message)
+
     async def chat_event(self, event):
         await self.send_json(event["payload"])
