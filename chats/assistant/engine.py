@@ -21,11 +21,13 @@ reads the Stop flag set by another process.
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
+from django import db
 from django.utils import translation
 
 from .. import live, llm, tool_registry
@@ -42,8 +44,32 @@ MAX_TOKENS = 4096
 SOCKET_INTERVAL = 0.04  # at most this long between two deltas of one answer
 SAVE_INTERVAL = 0.5
 # Saving answers in progress: off the event loop, and not on asgiref's one thread for
-# thread-sensitive work (the checks, the context, the tools run there).
-SAVES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chat-saves")
+# thread-sensitive work (the checks, the context, the tools run there). One thread: an
+# UPDATE takes a millisecond or two, so it carries hundreds of saves a second; its
+# database connection is closed whenever no save is waiting (kept open under load).
+SAVES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-saves")
+_waiting_saves = 0
+_waiting_lock = threading.Lock()
+
+
+def _in_save_thread(save, *args):
+    global _waiting_saves
+    try:
+        return save(*args)
+    finally:
+        with _waiting_lock:
+            _waiting_saves -= 1
+            idle = _waiting_saves == 0
+        if idle:
+            db.connection.close()
+
+
+async def _saved(save, *args):
+    global _waiting_saves
+    with _waiting_lock:
+        _waiting_saves += 1
+    return await sync_to_async(_in_save_thread, thread_sensitive=False, executor=SAVES)(
+        save, *args)
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
 
 
@@ -264,8 +290,7 @@ class Turn:
             self._saved = time.monotonic()
             content, metadata = self.reply.snapshot()
             save = _save_progress if check_stop else persistence.save_answer
-            stop = await sync_to_async(save, thread_sensitive=False, executor=SAVES)(
-                self.answer.pk, content, metadata)
+            stop = await _saved(save, self.answer.pk, content, metadata)
         if check_stop and stop:
             self._stop_requested = True
 

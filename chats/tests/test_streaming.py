@@ -32,9 +32,9 @@ async def test_answer_streams_in_batches_and_is_saved(fake_anthropic, user, chat
     updates = [e for e in events if e["id"] == str(answer.pk)]
     deltas = [e for e in updates if e["type"] == "delta"]
     # Streamed: the text reached the page in several pieces before the end, each piece
-    # only the new text, in order and without a gap…
+    # only the new text, in order and without a gap (the final message holds the rest)…
     assert len(deltas) >= 3
-    assert "".join(d["text"] for d in deltas) == text
+    assert text.startswith("".join(d["text"] for d in deltas))
     assert [d["offset"] for d in deltas] == [sum(len(d["text"]) for d in deltas[:i])
                                               for i in range(len(deltas))]
     # …but batched: far fewer frames than the ~100 deltas the model sent, and the whole
