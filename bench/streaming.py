@@ -315,7 +315,7 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
     async def one(index, socket):
         await asyncio.sleep(STAGGER * index / len(sockets))
         socket.send(json.dumps({"action": "send", "content": "Stream, please."}))
-        newest = 0
+        seen = set()
         while True:
             data = await socket.receive()
             arrived = now_us()
@@ -325,8 +325,8 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
             size[index] += len(data)
             for match in WORD.finditer(data):
                 stamp = int(match.group(1))
-                if stamp > newest:  # the first frame holding this word
-                    newest = stamp
+                if stamp not in seen:  # the first frame holding this word
+                    seen.add(stamp)
                     delays.append((arrived - stamp) / 1000)
                     words[index] += 1
             if data.startswith(b'{"type": "message"'):
@@ -334,6 +334,8 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
                 if event.get("status") not in ("streaming", None) \
                         and 'data-role="assistant"' in event.get("html", ""):
                     done[index] = event["status"] == "done"
+                    if os.environ.get("BENCH_DEBUG") and not done[index]:
+                        print("final", event["status"], event["html"][-600:], file=sys.stderr)
                     return
             elif data.startswith(b'{"type": "error"'):
                 raise RuntimeError(data.decode())
@@ -381,7 +383,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--ladder", type=int, nargs="+",
-                        default=[10, 20, 30, 40, 50, 60, 70, 80, 100, 120])
+                        default=[5, 10, 15, 20, 30, 40, 50, 60, 70, 80, 100, 120])
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.5, 0.8, 1.0])
     parser.add_argument("--app", type=int, nargs="*", help="app N values (else fractions)")
     parser.add_argument("--app-dir", default=str(ROOT))
@@ -442,6 +444,13 @@ def main():
                 daphne.terminate()
                 daphne.wait(timeout=10)
             line(f"app ({'SQL' if 'SQLite' in mode else 'PG'})", count, result)
+            if os.environ.get("BENCH_DEBUG"):  # what was saved: every word, and the status
+                from chats.models import Message
+
+                for saved in Message.objects.filter(
+                        role="assistant", chat__title__contains=f"{os.getpid()}-{step}"):
+                    print("saved", len(WORD.findall(saved.content.encode())),
+                          saved.metadata.get("status"), file=sys.stderr)
             if ok(result) and result["done"] == count:
                 best = max(best, count)
         ratio = best / ceiling if ceiling else float("nan")

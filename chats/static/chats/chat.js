@@ -22,6 +22,7 @@
   let sendWhenOpen = false;
   // Deltas of the answers being written, by message id: replayed over any newer render.
   const deltas = {};
+  const gaps = {}; // deltas that came before the text they follow
   let syncTimer = null;
   let lastSync = 0;
 
@@ -117,13 +118,27 @@
     if (!message) return; // not on this page
     (deltas[data.id] = deltas[data.id] || []).push(data);
     const follow = nearBottom();
-    if (!applyDelta(message, data)) requestSync();
-    else if (follow) scrollDown();
+    if (!applyDelta(message, data)) {
+      (gaps[data.id] = gaps[data.id] || []).push(data);
+      requestSync();
+      return;
+    }
+    // Frames can arrive out of order (a Redis channel layer): a held delta may fit now.
+    let held = gaps[data.id] || [];
+    let progress = true;
+    while (held.length && progress) {
+      const before = held.length;
+      held = held.filter(function (delta) { return !applyDelta(message, delta); });
+      progress = held.length < before;
+    }
+    gaps[data.id] = held;
+    if (follow) scrollDown();
   }
 
   function replayDeltas(data) {
     const held = deltas[data.id];
     if (!held) return;
+    delete gaps[data.id];
     if (data.status !== "streaming") {
       delete deltas[data.id];
       return;
