@@ -21,6 +21,7 @@ reads the Stop flag set by another process.
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -47,9 +48,21 @@ SAVE_INTERVAL = 0.5
 # thread-sensitive work (the checks, the context, the tools run there). One thread: an
 # UPDATE takes a millisecond or two, so it carries hundreds of saves a second; its
 # database connection is closed whenever no save is waiting (kept open under load).
-SAVES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-saves")
+SAVES: ThreadPoolExecutor
 _waiting_saves = 0
 _waiting_lock = threading.Lock()
+
+
+def _new_saves_thread() -> None:
+    # Also in a forked child (the browser tests' live server): the parent's thread is not
+    # there, and an executor that believes it has one would never run a save.
+    global SAVES, _waiting_saves, _waiting_lock
+    SAVES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-saves")
+    _waiting_saves, _waiting_lock = 0, threading.Lock()
+
+
+_new_saves_thread()
+os.register_at_fork(after_in_child=_new_saves_thread)
 
 
 def _in_save_thread(save, *args):
