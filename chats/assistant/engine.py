@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,43 +45,31 @@ SOCKET_INTERVAL = 0.04  # at most this long between two deltas of one answer
 SAVE_INTERVAL = 0.5
 # Saving answers in progress: off the event loop, and not on asgiref's one thread for
 # thread-sensitive work (the checks, the context, the tools run there). One thread: an
-# UPDATE takes a millisecond or two, so it carries hundreds of saves a second; its
-# database connection is closed whenever no save is waiting (kept open under load).
+# UPDATE takes a millisecond or two, so it carries hundreds of saves a second. Its
+# database connection stays open, as asgiref's thread's does (closing it when idle cost
+# a reconnection per save on PostgreSQL and put the streams seconds behind).
 SAVES: ThreadPoolExecutor
-_waiting_saves = 0
-_waiting_lock = threading.Lock()
 
 
 def _new_saves_thread() -> None:
     # Also in a forked child (the browser tests' live server): the parent's thread is not
     # there, and an executor that believes it has one would never run a save.
-    global SAVES, _waiting_saves, _waiting_lock
+    global SAVES
     SAVES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-saves")
-    _waiting_saves, _waiting_lock = 0, threading.Lock()
 
 
 _new_saves_thread()
 os.register_at_fork(after_in_child=_new_saves_thread)
 
 
-def _in_save_thread(save, *args):
-    global _waiting_saves
-    try:
-        return save(*args)
-    finally:
-        with _waiting_lock:
-            _waiting_saves -= 1
-            idle = _waiting_saves == 0
-        if idle:
-            db.connection.close()
+def close_saves_connection() -> None:
+    """Closes the saves thread's database connection (tests, before the test database
+    is dropped)."""
+    SAVES.submit(db.connection.close).result()
 
 
 async def _saved(save, *args):
-    global _waiting_saves
-    with _waiting_lock:
-        _waiting_saves += 1
-    return await sync_to_async(_in_save_thread, thread_sensitive=False, executor=SAVES)(
-        save, *args)
+    return await sync_to_async(save, thread_sensitive=False, executor=SAVES)(*args)
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
 
 
