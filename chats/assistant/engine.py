@@ -65,7 +65,11 @@ os.register_at_fork(after_in_child=_new_saves_thread)
 def close_saves_connection() -> None:
     """Closes the saves thread's database connection (tests, before the test database
     is dropped)."""
-    SAVES.submit(db.connection.close).result()
+    SAVES.submit(_close_connection).result()
+
+
+def _close_connection() -> None:
+    db.connection.close()  # the connection of the thread this runs on
 
 
 async def _saved(save, *args):
