@@ -341,9 +341,16 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
                 raise RuntimeError(data.decode())
 
     started, cpu = time.monotonic(), cpu_seconds(pid)
-    try:
-        await asyncio.wait_for(asyncio.gather(*(one(i, s) for i, s in enumerate(sockets))),
-                               timeout=120)
+    tasks = [asyncio.create_task(one(i, s)) for i, s in enumerate(sockets)]
+    try:  # an answer whose final frame never comes counts as not done
+        done_tasks, pending = await asyncio.wait(tasks,
+                                                 timeout=STAGGER + 3 * expected / RATE + 10)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done_tasks:
+            if task.exception():
+                raise task.exception()
     finally:
         for socket in sockets:
             socket.close()
@@ -442,7 +449,11 @@ def main():
                 result = asyncio.run(app_streams(port, daphne.pid, chats, expected))
             finally:
                 daphne.terminate()
-                daphne.wait(timeout=10)
+                try:
+                    daphne.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    daphne.kill()
+                    daphne.wait()
             line(f"app ({'SQL' if 'SQLite' in mode else 'PG'})", count, result)
             if os.environ.get("BENCH_DEBUG"):  # what was saved: every word, and the status
                 from chats.models import Message
