@@ -10,6 +10,7 @@ help:
 	@echo "make lint   ruff"
 	@echo "make css    rebuild static/css/app.css (needs Node; the built file is committed)"
 	@echo "make messages  update and compile the translations"
+	@echo "make bench  every benchmark in bench/ (both modes; throwaway PostgreSQL + Redis)"
 
 run:
 	@scripts/bootstrap.sh run >/dev/null
@@ -29,3 +30,7 @@ css:
 messages:
 	@scripts/bootstrap.sh test >/dev/null
 	@scripts/messages.sh
+
+bench:
+	@scripts/bootstrap.sh test >/dev/null
+	@scripts/bench.sh

@@ -41,6 +41,9 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
         # What the page rendered may be older than the group's next event (a reload or a
         # reconnect in the middle of an answer, or just after its end): send the latest
         # answer as it is now, so no page is left showing "writing…" for a finished one.
+        await self._send_latest()
+
+    async def _send_latest(self):
         answer, title = await sync_to_async(_latest_answer)(self.chat_id)
         if answer is not None:
             # Its cards as they are now (a proposal may have been confirmed since).
@@ -68,6 +71,17 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "error", "message": str(exc.args[0])})
             elif action == "stop":
                 await turns.stop(self.user, self.chat_id)
+            elif action == "sync":  # a page that missed a delta asks for the answer as saved
+                await self._send_latest()
+
+    async def dispatch(self, message):
+        # Channels' dispatch first closes stale database connections through asgiref's one
+        # thread for thread-sensitive work: a thread hop per frame, queued behind every
+        # turn's database work. Forwarding a chat event touches no database: no hop.
+        if message["type"] == "chat.event":
+            await self.chat_event(message)
+        else:
+            await super().dispatch(message)
 
     async def chat_event(self, event):
         await self.send_json(event["payload"])

@@ -4,18 +4,31 @@
 in turns.py): the model's name and the context. `Turn.start` then starts the model call
 as its own asyncio task (see stopping.py), so it goes on when the page that asked closes,
 and announces the question and the empty answer to the chat's group; no update of the
-answer is published before that. Text is forwarded in batches (at most every
-SOCKET_INTERVAL) and saved every SAVE_INTERVAL; whatever happens — stop, an API error, a
-lost connection — what arrived is saved with the reason.
+answer is published before that. Whatever happens — stop, an API error, a lost
+connection — what arrived is saved with the reason.
+
+The event path (a streamed text event) only appends the text to the reply and marks it
+dirty: constant work, whatever the answer's length, and it never waits. A publisher task
+per turn sends the new text to the pages as a delta (`{"type": "delta", "part", "offset",
+"text"}`), at most every SOCKET_INTERVAL, coalescing the events between; the whole
+message, rendered, goes out only at block boundaries (a tool call) and at the end. The
+answer is saved every SAVE_INTERVAL in the background, on the SAVES threads — never on
+asgiref's one thread for thread-sensitive work, where every turn's saves used to queue
+behind each other and behind every other database call of the process — and the same hop
+reads the Stop flag set by another process.
 """
 
 import asyncio
+import contextlib
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import anthropic
 from asgiref.sync import sync_to_async
+from django import db
 from django.utils import translation
 
 from accounts.locale import user_language
@@ -31,8 +44,39 @@ logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 8  # model calls per turn; each tool round is one
 MAX_TOKENS = 4096
-SOCKET_INTERVAL = 0.08
+SOCKET_INTERVAL = 0.04  # at most this long between two deltas of one answer
 SAVE_INTERVAL = 0.5
+# Saving answers in progress: off the event loop, and not on asgiref's one thread for
+# thread-sensitive work (the checks, the context, the tools run there). One thread: an
+# UPDATE takes a millisecond or two, so it carries hundreds of saves a second. Its
+# database connection stays open, as asgiref's thread's does (closing it when idle cost
+# a reconnection per save on PostgreSQL and put the streams seconds behind).
+SAVES: ThreadPoolExecutor
+
+
+def _new_saves_thread() -> None:
+    # Also in a forked child (the browser tests' live server): the parent's thread is not
+    # there, and an executor that believes it has one would never run a save.
+    global SAVES
+    SAVES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-saves")
+
+
+_new_saves_thread()
+os.register_at_fork(after_in_child=_new_saves_thread)
+
+
+def close_saves_connection() -> None:
+    """Closes the saves thread's database connection (tests, before the test database
+    is dropped)."""
+    SAVES.submit(_close_connection).result()
+
+
+def _close_connection() -> None:
+    db.connection.close()  # the connection of the thread this runs on
+
+
+async def _saved(save, *args):
+    return await sync_to_async(save, thread_sensitive=False, executor=SAVES)(*args)
 HEARTBEAT_INTERVAL = 30.0  # a turn waiting on the model or a tool still says it is alive
 NO_TOOLS = ("No tools are available with this model in this conversation: answer from what "
             "is given here, and do not say that you saved, searched or scheduled anything.")
@@ -80,6 +124,12 @@ def _block_param(block) -> dict:
     return block.model_dump(mode="json", exclude_none=True)
 
 
+def _save_progress(answer_id, content: str, metadata: dict) -> bool:
+    """Saves an answer in progress; says whether Stop was pressed in another process."""
+    persistence.save_answer(answer_id, content, metadata)
+    return stopping.requested_now(answer_id)
+
+
 def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
     tool = tool_registry.get(name)
     if tool is None:
@@ -99,7 +149,13 @@ class Turn:
         self.user, self.chat = prepared.user, prepared.chat
         self.question, self.answer, self.reply = prepared.question, prepared.answer, prepared.reply
         self.language = self.user.language_code
-        self._published = self._saved = 0.0
+        self._saved = 0.0
+        self._dirty = asyncio.Event()  # text not yet sent to the pages
+        self._publish_lock = asyncio.Lock()  # deltas and whole messages, in order
+        self._save_lock = asyncio.Lock()  # one save of this answer at a time, in order
+        self._stop_requested = False  # seen by a save: Stop pressed in another process
+        self._background: set[asyncio.Task] = set()
+        self._publisher: asyncio.Task | None = None
         # Set once the question and the empty answer are on the pages: the model call
         # starts before that, but no update of the answer may overtake them.
         self.announced = asyncio.Event()
@@ -122,6 +178,7 @@ class Turn:
 
     async def run(self) -> Reply:
         cancelled = None
+        self._publisher = asyncio.create_task(self._publish_deltas())
         try:
             # Watched while it talks to the model and runs tools, not while it finishes: a
             # second cancel from the watcher must not cut the final save and publish.
@@ -194,7 +251,7 @@ class Turn:
             async for event in stream:
                 if event.type == "text" and event.text:
                     self.reply.add_text(event.text)
-                    await self._tick()
+                    self._tick()
             return await stream.get_final_message()
 
     async def _call(self, block) -> dict:
@@ -210,14 +267,37 @@ class Turn:
         return {"type": "tool_result", "tool_use_id": block.id, "content": content,
                 "is_error": result.is_error}
 
-    async def _tick(self) -> None:
+    def _tick(self) -> None:
+        """After each text event: constant work, never waits."""
+        self._dirty.set()
+        if self._stop_requested:
+            raise stopping.StopRequested
         now = time.monotonic()
-        if now - self._published >= SOCKET_INTERVAL:
-            await self._publish()
-        if now - self._saved >= SAVE_INTERVAL:
-            await self._save()
-            if await stopping.requested(self.answer.pk):
-                raise stopping.StopRequested
+        if now - self._saved >= SAVE_INTERVAL and not self._save_lock.locked():
+            self._saved = now
+            task = asyncio.create_task(self._save_in_background())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _save_in_background(self) -> None:
+        try:
+            await self._save(check_stop=True)
+        except Exception:  # the next save (at the latest the final one) tries again
+            logger.exception("saving the answer in progress failed")
+
+    async def _publish_deltas(self) -> None:
+        """The turn's publisher: new text goes to the pages as deltas, coalesced."""
+        await self.announced.wait()
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            async with self._publish_lock:
+                delta = self.reply.take_delta()
+                if delta is not None:
+                    await live.publish(self.chat.pk, {
+                        "type": "delta", "id": str(self.answer.pk), "part": delta.part,
+                        "offset": delta.offset, "text": delta.text})
+            await asyncio.sleep(SOCKET_INTERVAL)
 
     def _as_message(self) -> Message:
         return Message(pk=self.answer.pk, chat_id=self.chat.pk, role=Message.Role.ASSISTANT,
@@ -225,17 +305,29 @@ class Turn:
                        created=self.answer.created)
 
     async def _publish(self, **extra) -> None:
-        self._published = time.monotonic()
-        await self.announced.wait()
-        html = live.render_message(self._as_message(), self.language)
-        await live.publish(self.chat.pk, {"type": "message", "id": str(self.answer.pk),
-                                          "status": self.reply.status, "html": html, **extra})
+        """The whole message, rendered: it holds every delta not yet sent."""
+        async with self._publish_lock:
+            await self.announced.wait()
+            self.reply.take_delta()
+            html = live.render_message(self._as_message(), self.language)
+            await live.publish(self.chat.pk, {"type": "message", "id": str(self.answer.pk),
+                                              "status": self.reply.status, "html": html,
+                                              **extra})
 
-    async def _save(self) -> None:
-        self._saved = time.monotonic()
-        await sync_to_async(persistence.save_reply)(self.answer.pk, self.reply)
+    async def _save(self, check_stop: bool = False) -> None:
+        async with self._save_lock:  # a save never overtakes an older one of this answer
+            self._saved = time.monotonic()
+            content, metadata = self.reply.snapshot()
+            save = _save_progress if check_stop else persistence.save_answer
+            stop = await _saved(save, self.answer.pk, content, metadata)
+        if check_stop and stop:
+            self._stop_requested = True
 
     async def _finish(self) -> None:
+        if self._publisher is not None:
+            self._publisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._publisher
         await self._save()
         extra = {}
         if self.reply.status == DONE:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
+from ..markdown import render_markdown
 from ..models import Chat, Message
 from .reply import INTERRUPTED, STREAMING, Reply
 
@@ -30,7 +31,11 @@ def create_turn(chat: Chat, content: str, reply: Reply) -> tuple[Message, Messag
 
 
 def save_reply(message_id, reply: Reply) -> None:
-    Message.objects.filter(pk=message_id).update(content=reply.content, metadata=reply.metadata())
+    save_answer(message_id, *reply.snapshot())
+
+
+def save_answer(message_id, content: str, metadata: dict) -> None:
+    Message.objects.filter(pk=message_id).update(content=content, metadata=metadata)
 
 
 def streaming_answer(chat: Chat) -> Message | None:
@@ -54,7 +59,10 @@ def expire_stale(chat: Chat) -> Message | None:
         return None
     heartbeat = parse_datetime((answer.metadata or {}).get("heartbeat") or "")
     if heartbeat is None or timezone.now() - heartbeat > STALE_AFTER:
-        answer.metadata = {**answer.metadata, "status": INTERRUPTED,
+        parts = [{**part, "html": render_markdown(part.get("text") or "")}
+                 if part.get("type") == "text" and "html" not in part else part
+                 for part in answer.metadata.get("parts") or []]
+        answer.metadata = {**answer.metadata, "status": INTERRUPTED, "parts": parts,
                            "error": {"code": "interrupted"}}
         answer.save(update_fields=["metadata"])
         return None

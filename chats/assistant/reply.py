@@ -3,6 +3,13 @@
 The message's metadata holds `parts` in the order they happened — text parts with their
 rendered HTML, tool parts with name, input, summary, data and result — so the page and
 the socket render a message the same way, whatever tool produced it.
+
+Adding text costs the same however long the answer is: the text part being written (the
+"live" part) keeps its pieces in a list, joined only when the answer is saved or shown
+(at a bounded rate), and `take_delta` hands out just the text not yet sent to the pages.
+A text part's Markdown is rendered once, when the part ends (a tool call follows, or the
+answer ends); while the answer streams its live part is stored without HTML and shown as
+plain text.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +25,15 @@ TOOLS_UNAVAILABLE = "tools_unavailable"
 
 
 @dataclass
+class Delta:
+    """Text of a part not yet sent to the pages: it starts `offset` characters in."""
+
+    part: int
+    offset: int
+    text: str
+
+
+@dataclass
 class Reply:
     parts: list[dict] = field(default_factory=list)
     status: str = STREAMING
@@ -27,17 +43,27 @@ class Reply:
     error: dict | None = None
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
+    # The live text part: its index, its pieces, and how many of them (and how many
+    # characters) have been sent as deltas.
+    _live: int | None = field(default=None, repr=False)
+    _pieces: list[str] = field(default_factory=list, repr=False)
+    _joined: int = field(default=0, repr=False)  # pieces already in parts[_live]["text"]
+    _sent_pieces: int = field(default=0, repr=False)
+    _sent_chars: int = field(default=0, repr=False)
 
     def add_note(self, code: str) -> None:
         if code not in self.notes:
             self.notes.append(code)
 
     def add_text(self, text: str) -> None:
-        if not self.parts or self.parts[-1]["type"] != "text":
+        if self._live is None:
             self.parts.append({"type": "text", "text": ""})
-        self.parts[-1]["text"] += text
+            self._live, self._pieces = len(self.parts) - 1, []
+            self._joined = self._sent_pieces = self._sent_chars = 0
+        self._pieces.append(text)
 
     def add_tool_call(self, call_id: str, name: str, input: dict) -> dict:
+        self._close_live()
         part = {"type": "tool", "id": call_id, "name": name, "input": input, "status": "running"}
         self.parts.append(part)
         return part
@@ -48,13 +74,42 @@ class Reply:
             value = getattr(usage, name, None) or 0
             self.usage[name] = self.usage.get(name, 0) + int(value)
 
+    def take_delta(self) -> Delta | None:
+        """The live part's text added since the last call (None if nothing new)."""
+        if self._live is None or self._sent_pieces == len(self._pieces):
+            return None
+        text = "".join(self._pieces[self._sent_pieces:])
+        delta = Delta(self._live, self._sent_chars, text)
+        self._sent_pieces = len(self._pieces)
+        self._sent_chars += len(text)
+        return delta
+
+    def _sync(self) -> None:
+        """Brings the live part's text up to date (at save or publish time only)."""
+        if self._live is not None and self._joined != len(self._pieces):
+            part = self.parts[self._live]
+            part["text"] += "".join(self._pieces[self._joined:])
+            self._joined = len(self._pieces)
+
+    def _close_live(self) -> None:
+        if self._live is not None:
+            self._sync()
+            part = self.parts[self._live]
+            part["html"] = render_markdown(part["text"])
+            self._live = None
+            self._pieces = []
+
     @property
     def content(self) -> str:
+        self._sync()
         return "\n\n".join(p["text"] for p in self.parts if p["type"] == "text" and p["text"])
 
     def rendered_parts(self) -> list[dict]:
-        return [{**p, "html": render_markdown(p["text"])} if p["type"] == "text" else p
-                for p in self.parts]
+        """The parts as stored: every text part with its HTML once the answer is final."""
+        if self.status != STREAMING:
+            self._close_live()
+        self._sync()
+        return [dict(p) for p in self.parts]
 
     def metadata(self) -> dict:
         data = {
@@ -63,15 +118,19 @@ class Reply:
             "heartbeat": timezone.now().isoformat(),
         }
         if self.usage:
-            data["usage"] = self.usage
+            data["usage"] = dict(self.usage)
         if self.model:
             data["model"] = self.model
         if self.stop_reason:
             data["stop_reason"] = self.stop_reason
         if self.error:
-            data["error"] = self.error
+            data["error"] = dict(self.error)
         if self.rounds:
             data["rounds"] = self.rounds
         if self.notes:
             data["notes"] = list(self.notes)
         return data
+
+    def snapshot(self) -> tuple[str, dict]:
+        """The content and the metadata as they are now, safe to hand to another thread."""
+        return self.content, self.metadata()

@@ -57,6 +57,11 @@ async def requested(answer_id) -> bool:
     return bool(await cache.aget(key(answer_id)))
 
 
+def requested_now(answer_id) -> bool:
+    """`requested`, for a thread that is not the event loop (the turn's saves look there)."""
+    return bool(cache.get(key(answer_id)))
+
+
 async def clear(answer_id) -> None:
     await cache.adelete(key(answer_id))
 

@@ -8,6 +8,7 @@ from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
+from chats.assistant import engine
 from chats.routing import websocket_urlpatterns
 from tests.sessions import signed_in_session
 
@@ -68,3 +69,6 @@ def chat_socket():
 
     yield open_socket
     channel_layers.backends.clear()
+    # Answers are saved on their own thread: its connection must not outlive the test
+    # database (PostgreSQL refuses to drop a database in use).
+    engine.close_saves_connection()

@@ -29,11 +29,18 @@ async def test_answer_streams_in_batches_and_is_saved(fake_anthropic, user, chat
     assert answer.metadata["status"] == "done"
     assert answer.metadata["stop_reason"] == "end_turn"
     assert answer.metadata["usage"]["output_tokens"] > 0
-    updates = [e for e in events if e["type"] == "message" and e["id"] == str(answer.pk)]
-    # Streamed: several partial states reached the page before the end…
-    assert len([e for e in updates if e["status"] == "streaming"]) >= 3
-    # …but batched: far fewer updates than the ~100 deltas the model sent.
+    updates = [e for e in events if e["id"] == str(answer.pk)]
+    deltas = [e for e in updates if e["type"] == "delta"]
+    # Streamed: the text reached the page in several pieces before the end, each piece
+    # only the new text, in order and without a gap (the final message holds the rest)…
+    assert len(deltas) >= 3
+    assert text.startswith("".join(d["text"] for d in deltas))
+    assert [d["offset"] for d in deltas] == [sum(len(d["text"]) for d in deltas[:i])
+                                              for i in range(len(deltas))]
+    # …but batched: far fewer frames than the ~100 deltas the model sent, and the whole
+    # rendered message only when the answer is announced and when it ends.
     assert len(updates) < 60
+    assert [e["status"] for e in updates if e["type"] == "message"] == ["streaming", "done"]
     await chat.arefresh_from_db()
     assert chat.title == "When should I take metformin?"
     await socket.close()
@@ -227,7 +234,7 @@ async def test_the_question_and_the_empty_answer_come_before_any_update(
     publish = live.publish
 
     async def slow_announcement(chat_id, payload):
-        if 'data-role="user"' in payload["html"]:  # the question, announced first
+        if 'data-role="user"' in payload.get("html", ""):  # the question, announced first
             while not fake_anthropic.requests:  # held until the model is answering
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.3)
@@ -239,7 +246,7 @@ async def test_the_question_and_the_empty_answer_come_before_any_update(
     socket = chat_socket(user, chat.pk)
     await socket.connect()
     await socket.send(action="send", content="hello")
-    events = [e for e in await socket.until_finished() if e["type"] == "message"]
+    events = await socket.until_finished()
     question, placeholder = events[0], events[1]
     assert 'data-role="user"' in question["html"] and "hello" in question["html"]
     assert 'data-role="assistant"' in placeholder["html"]

@@ -1,7 +1,9 @@
 // The chat page: one WebSocket to /ws/chats/<id>/ that receives rendered messages (new,
-// or a newer state of one being written) and sends messages and Stop. Enter sends,
-// Shift+Enter makes a new line. Reconnects by itself; the server always sends the whole
-// message, so nothing is lost across a reconnect or a reload.
+// at a block boundary, or final) and, while an answer is written, deltas — the new text
+// of one part, appended as plain text to that part's live element — and sends messages
+// and Stop. Enter sends, Shift+Enter makes a new line. Reconnects by itself; a delta says
+// where it starts, so a page that missed some text (a reload, a reconnect) asks for the
+// answer as saved and replays what it holds on top; the final message replaces it all.
 (function () {
   "use strict";
   const root = document.getElementById("chat");
@@ -18,6 +20,11 @@
   let retry = 500;
   let queued = null;
   let sendWhenOpen = false;
+  // Deltas of the answers being written, by message id: replayed over any newer render.
+  const deltas = {};
+  const gaps = {}; // deltas that came before the text they follow
+  let syncTimer = null;
+  let lastSync = 0;
 
   function nearBottom() {
     return window.innerHeight + window.scrollY >= document.body.scrollHeight - 160;
@@ -64,10 +71,98 @@
     if (follow) scrollDown();
   }
 
+  function requestSync() {
+    // At most one request in flight or per 700 ms: the saved answer lags by up to 0.5 s.
+    if (syncTimer !== null) return;
+    const wait = Math.max(0, lastSync + 700 - Date.now());
+    syncTimer = setTimeout(function () {
+      syncTimer = null;
+      lastSync = Date.now();
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ action: "sync" }));
+      }
+    }, wait);
+  }
+
+  function partElement(message, delta) {
+    const existing = message.querySelector('[data-part="' + delta.part + '"]');
+    if (existing || delta.offset !== 0 || message.dataset.status !== "streaming") return existing;
+    // A new text part (after a tool call): its element starts empty.
+    const parts = message.querySelector("[data-parts]");
+    if (!parts) return null;
+    const live = document.createElement("div");
+    live.className = "prose-chat whitespace-pre-wrap break-words";
+    live.dataset.part = String(delta.part);
+    live.dataset.live = "true";
+    live.dataset.length = "0";
+    parts.insertBefore(live, parts.querySelector(".typing"));
+    return live;
+  }
+
+  // Appends the part of a delta the element does not hold yet; false if text before it
+  // is missing. Offsets count characters (code points), as the server does.
+  function applyDelta(message, delta) {
+    const live = partElement(message, delta);
+    if (!live) return false;
+    if (live.dataset.live !== "true") return true; // that part is finished and rendered
+    const have = Number(live.dataset.length || 0);
+    if (delta.offset > have) return false;
+    const fresh = Array.from(delta.text).slice(have - delta.offset);
+    if (fresh.length) {
+      live.appendChild(document.createTextNode(fresh.join("")));
+      live.dataset.length = String(have + fresh.length);
+    }
+    return true;
+  }
+
+  function receiveDelta(data) {
+    const message = document.getElementById("m-" + data.id);
+    if (!message) return; // not on this page
+    (deltas[data.id] = deltas[data.id] || []).push(data);
+    const follow = nearBottom();
+    if (!applyDelta(message, data)) {
+      (gaps[data.id] = gaps[data.id] || []).push(data);
+      requestSync();
+      return;
+    }
+    // Frames can arrive out of order (a Redis channel layer): a held delta may fit now.
+    let held = gaps[data.id] || [];
+    let progress = true;
+    while (held.length && progress) {
+      const before = held.length;
+      held = held.filter(function (delta) { return !applyDelta(message, delta); });
+      progress = held.length < before;
+    }
+    gaps[data.id] = held;
+    if (follow) scrollDown();
+  }
+
+  function replayDeltas(data) {
+    const held = deltas[data.id];
+    if (!held) return;
+    delete gaps[data.id];
+    if (data.status !== "streaming") {
+      delete deltas[data.id];
+      return;
+    }
+    const message = document.getElementById("m-" + data.id);
+    if (!message) return;
+    let complete = true;
+    held.forEach(function (delta) {
+      complete = applyDelta(message, delta) && complete;
+    });
+    if (!complete) requestSync();
+  }
+
   function receive(event) {
     const data = JSON.parse(event.data);
+    if (data.type === "delta") {
+      receiveDelta(data);
+      return;
+    }
     if (data.type === "message") {
       place(data);
+      replayDeltas(data);
       const last = list.lastElementChild;
       setStreaming(!!last && last.dataset.status === "streaming");
       if (data.title) {
