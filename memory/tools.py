@@ -78,7 +78,8 @@ register(Tool(
         "medication (with dose), allergy, vital sign or other fact worth remembering. Use it "
         "when the user tells you something that will matter in later conversations. An "
         "entry of importance critical, or a change to an entry the user wrote, waits for the "
-        "user's confirmation in the chat."
+        "user's confirmation in the chat. For a medication the user takes with its schedule "
+        "use save_medication; for a measured value use record_vital."
     ),
     input_schema={
         "type": "object",
