@@ -13,7 +13,7 @@ import re
 from django.utils.translation import gettext as _
 
 from chats import llm
-from memory.models import MemoryEntry
+from memory.models import Medication, MemoryEntry
 
 from . import actions as document_actions
 from . import page_images
@@ -50,6 +50,29 @@ RECORD_TOOL = {
                     "required": ["analyte", "value"],
                 },
             },
+            "medications": {
+                "type": "array",
+                "description": "Only for a prescription: each medication it prescribes.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "strength": {"type": ["string", "null"], "description": "e.g. 500 mg"},
+                        "form": {"type": ["string", "null"],
+                                 "enum": [*Medication.Form.values, None]},
+                        "dose": {"type": ["string", "null"],
+                                 "description": "How much at a time, e.g. 1 tablet"},
+                        "times": {"type": "array", "items": {"type": "string"},
+                                  "description": "24-hour HH:MM times of day, if written"},
+                        "every_hours": {"type": ["integer", "null"]},
+                        "frequency": {"type": ["string", "null"],
+                                      "description": "As written, e.g. twice daily"},
+                        "instructions": {"type": ["string", "null"],
+                                         "description": "e.g. after meals, for 10 days"},
+                    },
+                    "required": ["name"],
+                },
+            },
         },
         "required": ["doc_type", "summary", "findings", "lab_values"],
     },
@@ -60,6 +83,8 @@ SYSTEM = (
     "an imaging report…) as extracted by OCR, and record its facts with the "
     "record_document tool. Copy analyte names, values and units as written; give the "
     "reference range as written (e.g. '3.5-5.0' or '< 5.2'); flag values outside it. "
+    "For a prescription, list each prescribed medication with its strength, form, dose, "
+    "times or frequency and instructions as written. "
     "Never invent values that are not in the text. Images of the pages may come with the "
     "text: read the values from them where the OCR text is garbled."
 )
@@ -88,6 +113,8 @@ def extract_facts(document: Document, images: list[bytes] = ()) -> dict:
     document.document_date = parse_date(metadata.get("document_date"))
     document.save(update_fields=["metadata", "doc_type", "document_date", "updated"])
     document_actions.record_facts(document)
+    if document.doc_type == Document.DocType.PRESCRIPTION:
+        document_actions.propose_medications(document, metadata.get("medications") or [])
     return metadata
 
 
@@ -116,6 +143,32 @@ def clean(answer: dict) -> dict:
             str(item).strip()[:500] for item in answer.get("findings") or [] if str(item).strip()
         ][:50],
         "lab_values": lab_values[:300],
+        "medications": [
+            medication for item in answer.get("medications") or []
+            if (medication := clean_medication(item))
+        ][:30],
+    }
+
+
+def _text(value, limit: int) -> str:
+    return str(value or "").strip()[:limit] if not isinstance(value, (dict, list)) else ""
+
+
+def clean_medication(item) -> dict | None:
+    """One prescribed medication as the model gave it, trimmed to plain values."""
+    if not isinstance(item, dict) or not _text(item.get("name"), 200):
+        return None
+    times = item.get("times") if isinstance(item.get("times"), list) else []
+    every = item.get("every_hours")
+    return {
+        "name": _text(item["name"], 200), "strength": _text(item.get("strength"), 100),
+        "form": item.get("form") if item.get("form") in Medication.Form.values else "",
+        "dose": _text(item.get("dose"), 100),
+        "times": [_text(time, 8) for time in times[:12] if _text(time, 8)],
+        "every_hours": every if isinstance(every, int) and not isinstance(every, bool)
+        and 1 <= every <= 24 else None,
+        "frequency": _text(item.get("frequency"), 200),
+        "instructions": _text(item.get("instructions"), 1000),
     }
 
 

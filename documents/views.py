@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rate_limits
 
+from . import actions as document_actions
 from . import facts_state, tasks, uploads
 from . import search as document_search
 from .forms import FactsForm, LabValueFormSet
@@ -103,6 +104,7 @@ def detail_context(document, form=None, formset=None) -> dict:
     lab_values = (document.metadata or {}).get("lab_values") or []
     return {
         "document": document,
+        "medication_actions": document_actions.medication_cards(document),
         "facts_form": form or FactsForm(initial=FactsForm.initial_for(document)),
         "lab_formset": formset or LabValueFormSet(initial=lab_values, prefix="lab"),
     }

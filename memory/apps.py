@@ -12,9 +12,10 @@ class MemoryConfig(AppConfig):
         # it adds to every turn (the system prompt, and the user turn).
         from chats.assistant import providers
 
-        from . import actions, context, tools  # noqa: F401  (tools.py registers its tools)
+        from . import actions, context, health_actions, tools  # noqa: F401  (tools.py registers its tools)
 
         actions.register()
+        health_actions.register()
 
         providers.register(providers.Provider("memory", 40, providers.SYSTEM,
                                               blocks=context.memory_blocks))

@@ -1,6 +1,8 @@
-"""The assistant's memory tools: save_memory, get_memory and get_health_record (read
-only), always as the chat's owner."""
+"""The assistant's memory tools: save_memory, get_memory, get_health_record (read only),
+and record_vital / save_medication (proposals the user confirms), always as the chat's
+owner."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,7 +12,8 @@ from chats import actions
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 
 from . import actions as memory_actions
-from .models import MemoryEntry
+from . import health_actions
+from .models import Medication, MemoryEntry, Vital
 
 CATEGORIES = [choice for choice, _label in MemoryEntry.Category.choices]
 IMPORTANCES = [choice for choice, _label in MemoryEntry.Importance.choices]
@@ -75,7 +78,8 @@ register(Tool(
         "medication (with dose), allergy, vital sign or other fact worth remembering. Use it "
         "when the user tells you something that will matter in later conversations. An "
         "entry of importance critical, or a change to an entry the user wrote, waits for the "
-        "user's confirmation in the chat."
+        "user's confirmation in the chat. For a medication the user takes with its schedule "
+        "use save_medication; for a measured value use record_vital."
     ),
     input_schema={
         "type": "object",
@@ -128,4 +132,98 @@ register(Tool(
     ),
     input_schema={"type": "object", "properties": {}},
     run=get_health_record,
+))
+
+
+def _proposal(context: ToolContext, kind: str, payload: dict, what: str) -> ToolResult:
+    action = actions.propose(
+        context.user, kind, payload, origin=actions.from_chat(context.chat),
+        summary=_("Waiting for your confirmation: %(what)s") % {"what": what},
+    )
+    return ToolResult(
+        content=(f"Not saved yet: “{what}” needs the user's confirmation (a card with "
+                 "Confirm / Cancel is shown to them). Tell the user it is waiting for their "
+                 "confirmation."),
+        summary=action.summary,
+        data={"what": what, "action": actions.card(action)},
+    )
+
+
+def record_vital(context: ToolContext, data: dict) -> ToolResult:
+    try:
+        payload = health_actions.vital_payload(context.user, data)
+    except ValidationError as error:
+        return ToolResult(content="Not recorded: " + " ".join(error.messages),
+                          summary=_("Nothing recorded"), is_error=True)
+    return _proposal(context, health_actions.VITAL, payload,
+                     health_actions.describe_vital(payload))
+
+
+def save_medication(context: ToolContext, data: dict) -> ToolResult:
+    try:
+        payload = health_actions.medication_payload(data)
+    except ValidationError as error:
+        return ToolResult(content="Not saved: " + " ".join(error.messages),
+                          summary=_("Nothing saved"), is_error=True)
+    return _proposal(context, health_actions.MEDICATION, payload,
+                     health_actions.describe_medication(payload))
+
+
+register(Tool(
+    name="record_vital",
+    description=(
+        "Propose recording one vital-sign reading the user reports (blood pressure, heart "
+        "rate, weight, height, temperature, blood glucose, SpO2) in their health record. "
+        "Nothing is recorded until the user confirms the card shown in the chat. Blood "
+        "pressure takes value (systolic) and value2 (diastolic) in mmHg."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": list(Vital.Kind.values)},
+            "value": {"type": "number"},
+            "value2": {"type": "number", "description": "Diastolic, blood pressure only"},
+            "unit": {"type": "string", "description": (
+                "mmHg, bpm, kg or lb, cm, °C or °F, mmol/L or mg/dL, %; "
+                "omitted: the first of these for the kind")},
+            "measured_at": {"type": "string",
+                            "description": "ISO 8601 date and time; omitted: now"},
+            "note": {"type": "string"},
+        },
+        "required": ["kind", "value"],
+    },
+    run=record_vital,
+    label=gettext_lazy("Vital sign"),
+))
+
+register(Tool(
+    name="save_medication",
+    description=(
+        "Propose adding a medication the user takes to their health record, with its "
+        "schedule; its dose reminders are created when the user confirms the card shown in "
+        "the chat. Times are 24-hour HH:MM in the user's timezone. Give times for a fixed "
+        "schedule, every_hours for an interval, or neither for 'as needed'."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "strength": {"type": "string", "description": "e.g. 500 mg"},
+            "form": {"type": "string", "enum": list(Medication.Form.values)},
+            "dose": {"type": "string", "description": "How much at a time, e.g. 1 tablet"},
+            "schedule": {"type": "string", "enum": list(Medication.Schedule.values)},
+            "times": {"type": "array", "items": {"type": "string"},
+                      "description": "e.g. [\"08:00\", \"20:00\"]"},
+            "every_hours": {"type": "integer", "minimum": 1, "maximum": 24},
+            "days_of_week": {"type": "array", "items": {"type": "integer"},
+                             "description": "ISO weekdays 1 (Monday) to 7; omitted: every day"},
+            "start_date": {"type": "string", "description": "YYYY-MM-DD"},
+            "end_date": {"type": "string", "description": "YYYY-MM-DD"},
+            "instructions": {"type": "string", "description": "e.g. with food"},
+            "prescriber": {"type": "string"},
+        },
+        "required": ["name"],
+    },
+    run=save_medication,
+    label=gettext_lazy("Medication"),
 ))

@@ -226,6 +226,13 @@ TOOL_INPUTS = {
     ],
     # Read-only and takes no input: as a stranger it must show none of the owner's record.
     "get_health_record": lambda o: [{}],
+    # Proposals only: as a stranger they must propose nothing about the owner's record.
+    "record_vital": lambda o: [
+        {"kind": "heart_rate", "value": 64, "note": MARKER},
+    ],
+    "save_medication": lambda o: [
+        {"name": MARKER, "times": ["08:00"]},
+    ],
     "schedule_notification": lambda o: [
         {"title": o.notification.title, "in_minutes": 5},
     ],
