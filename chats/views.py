@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, limits
+from . import actions, limits, search
 from .assistant import persistence
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
@@ -30,7 +30,7 @@ def index(request):
     archived = request.GET.get("archived") == "1"
     chats = Chat.objects.for_user(request.user).filter(is_archived=archived)
     if query:
-        chats = chats.filter(title__icontains=query)
+        chats = search.matching(chats, query)
     return render(request, "chats/index.html", {
         "chats": chats.select_related("skill")[:200],
         "query": query,
