@@ -190,3 +190,16 @@ def test_sending_is_rate_limited_per_user(user):
     allowed = [limits.allow_message(user) for _ in range(limits.MESSAGES_PER_MINUTE + 1)]
     assert allowed[:-1] == [True] * limits.MESSAGES_PER_MINUTE
     assert allowed[-1] is False
+
+
+def test_each_finished_message_has_a_copy_button_with_its_own_text(signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Copy")
+    Message.objects.create(chat=chat, role="user", content="What is <b>TSH</b>?")
+    Message.objects.create(chat=chat, role="assistant", content="**TSH** is a hormone.",
+                           metadata={"status": "done"})
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk])).content.decode()
+    assert page.count("data-copy-message") == 2
+    # The source text is escaped (never markup) and the script is a static file, not inline.
+    assert '<template class="message-source">What is &lt;b&gt;TSH&lt;/b&gt;?</template>' in page
+    assert '<template class="message-source">**TSH** is a hormone.</template>' in page
+    assert "chats/message-actions.js" in page
