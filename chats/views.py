@@ -1,14 +1,16 @@
-"""Chat pages: the list, new chat, the chat itself, rename, archive, delete."""
+"""Chat pages: the list, new chat, the chat itself, rename, archive, delete, export."""
 
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, limits, search
+from . import actions, export, limits, search
 from .assistant import persistence
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
@@ -113,3 +115,23 @@ def delete(request, pk):
     chat.delete()
     messages.success(request, _("Chat deleted."))
     return redirect("chats:index")
+
+
+def _attachment(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def export_markdown(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    return _attachment(export.as_markdown(request.user, chat), "text/markdown; charset=utf-8",
+                       export.filename(chat, "md"))
+
+
+@login_required
+def export_pdf(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    return _attachment(export.as_pdf(request.user, chat), "application/pdf",
+                       export.filename(chat, "pdf"))
