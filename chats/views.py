@@ -4,14 +4,14 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import actions, export, limits, search
-from .assistant import persistence
+from .assistant import persistence, turns
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
 
@@ -135,3 +135,32 @@ def export_pdf(request, pk):
     chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
     return _attachment(export.as_pdf(request.user, chat), "application/pdf",
                        export.filename(chat, "pdf"))
+
+
+async def _revise(request, pk, content: str | None):
+    """Regenerate / edit: async, so the new answer runs on the server's event loop like
+    one started from the socket; it reaches the page through the chat's group."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise Http404
+    owned = await Chat.objects.for_user(user).filter(pk=pk).aexists()
+    if not owned:
+        raise Http404
+    try:
+        if content is None:
+            await turns.regenerate(user, pk)
+        else:
+            await turns.edit(user, pk, content)
+    except turns.TurnRejected as exc:
+        return JsonResponse({"error": str(exc.args[0])}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+async def regenerate(request, pk):
+    return await _revise(request, pk, None)
+
+
+@require_POST
+async def edit_question(request, pk):
+    return await _revise(request, pk, request.POST.get("content", ""))

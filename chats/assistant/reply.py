@@ -27,6 +27,7 @@ class Reply:
     error: dict | None = None
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)  # the answers this one replaced
 
     def add_note(self, code: str) -> None:
         if code not in self.notes:
@@ -74,4 +75,6 @@ class Reply:
             data["rounds"] = self.rounds
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.versions:
+            data["versions"] = list(self.versions)
         return data
