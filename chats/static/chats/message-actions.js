@@ -43,8 +43,8 @@
 
   function post(url, data) {
     showError("");
-    const body = new FormData();
-    Object.keys(data || {}).forEach(function (key) { body.append(key, data[key]); });
+    // URL-encoded, not multipart: an empty multipart body is refused (400) by Django.
+    const body = new URLSearchParams(data || {});
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
