@@ -1,15 +1,17 @@
-"""Chat pages: the list, new chat, the chat itself, rename, archive, delete."""
+"""Chat pages: the list, new chat, the chat itself, rename, archive, delete, export."""
 
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, limits
-from .assistant import persistence
+from . import actions, export, limits, search
+from .assistant import persistence, turns
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
 
@@ -30,7 +32,7 @@ def index(request):
     archived = request.GET.get("archived") == "1"
     chats = Chat.objects.for_user(request.user).filter(is_archived=archived)
     if query:
-        chats = chats.filter(title__icontains=query)
+        chats = search.matching(chats, query)
     return render(request, "chats/index.html", {
         "chats": chats.select_related("skill")[:200],
         "query": query,
@@ -113,3 +115,52 @@ def delete(request, pk):
     chat.delete()
     messages.success(request, _("Chat deleted."))
     return redirect("chats:index")
+
+
+def _attachment(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def export_markdown(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    return _attachment(export.as_markdown(request.user, chat), "text/markdown; charset=utf-8",
+                       export.filename(chat, "md"))
+
+
+@login_required
+def export_pdf(request, pk):
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    return _attachment(export.as_pdf(request.user, chat), "application/pdf",
+                       export.filename(chat, "pdf"))
+
+
+async def _revise(request, pk, content: str | None):
+    """Regenerate / edit: async, so the new answer runs on the server's event loop like
+    one started from the socket; it reaches the page through the chat's group."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise Http404
+    owned = await Chat.objects.for_user(user).filter(pk=pk).aexists()
+    if not owned:
+        raise Http404
+    try:
+        if content is None:
+            await turns.regenerate(user, pk)
+        else:
+            await turns.edit(user, pk, content)
+    except turns.TurnRejected as exc:
+        return JsonResponse({"error": str(exc.args[0])}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+async def regenerate(request, pk):
+    return await _revise(request, pk, None)
+
+
+@require_POST
+async def edit_question(request, pk):
+    return await _revise(request, pk, request.POST.get("content", ""))

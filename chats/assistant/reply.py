@@ -43,6 +43,7 @@ class Reply:
     error: dict | None = None
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)  # the answers this one replaced
     # The live text part: its index, its pieces, and how many of them (and how many
     # characters) have been sent as deltas.
     _live: int | None = field(default=None, repr=False)
@@ -129,6 +130,8 @@ class Reply:
             data["rounds"] = self.rounds
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.versions:
+            data["versions"] = list(self.versions)
         return data
 
     def snapshot(self) -> tuple[str, dict]:

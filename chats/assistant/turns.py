@@ -5,13 +5,16 @@ the turn (engine.py), which does the rest; `stop` finds the chat's running answe
 stopping.py to stop it, wherever it runs.
 """
 
+import asyncio
+import contextvars
+
 from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import budget, limits, llm
 from ..models import Chat
-from . import persistence, stopping
+from . import persistence, revisions, stopping
 from .engine import PreparedTurn, Turn, prepare
 from .reply import ERROR, Reply
 
@@ -22,15 +25,19 @@ class TurnRejected(Exception):
     """The message cannot be sent; `args[0]` says why, in the user's language."""
 
 
-def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
-    """The checks, then the question and the empty answer, atomically: the chat row is
-    locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
-    serialises writers anyway)."""
+def _checked_content(content: str) -> None:
     if not content:
         raise TurnRejected(_("Write a message first."))
     if len(content) > MAX_MESSAGE_LENGTH:
         raise TurnRejected(_("The message is too long (at most %(count)s characters).")
                            % {"count": MAX_MESSAGE_LENGTH})
+
+
+def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
+    """The checks, then the question and the empty answer, atomically: the chat row is
+    locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
+    serialises writers anyway)."""
+    _checked_content(content)
     with transaction.atomic():
         chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
                 .filter(pk=chat_id).first())
@@ -65,6 +72,35 @@ async def start(user, chat_id, content: str):
     content = (content or "").replace("\x00", "").strip()
     prepared = await sync_to_async(_prepare)(user, chat_id, content)
     return await Turn(prepared).start()
+
+
+def _prepare_revision(user, chat_id, new_question: str | None) -> PreparedTurn:
+    if new_question is not None:
+        _checked_content(new_question)
+    try:
+        return prepare(revisions.revise(user, chat_id, new_question))
+    except revisions.NothingToRevise as exc:
+        raise TurnRejected(exc.args[0]) from None
+
+
+async def _start_detached(prepared: PreparedTurn):
+    # Started from an HTTP request (views.regenerate / edit_question), the turn outlives
+    # it: it must not inherit the request's context (its thread-sensitive executor ends
+    # with the request), so it starts in a fresh one, as from the socket.
+    return await asyncio.create_task(Turn(prepared).start(), context=contextvars.Context())
+
+
+async def regenerate(user, chat_id):
+    """Answers the last question again; the answer it replaces stays among its versions."""
+    prepared = await sync_to_async(_prepare_revision)(user, chat_id, None)
+    return await _start_detached(prepared)
+
+
+async def edit(user, chat_id, content: str):
+    """Replaces the last question (the old text stays among its versions) and answers it."""
+    content = (content or "").replace("\x00", "").strip()
+    prepared = await sync_to_async(_prepare_revision)(user, chat_id, content)
+    return await _start_detached(prepared)
 
 
 def _streaming_answer_id(user, chat_id):

@@ -39,7 +39,7 @@ def test_answer_streams_survives_a_reload_and_is_saved(signed_in_page, live, fak
     expect(answer).to_contain_text("Drink water regularly.")
     expect(answer).to_have_attribute("data-status", "done", timeout=20_000)
     assert answer.inner_text().count("Drink water regularly.") == 40
-    expect(page.locator("article[data-role=user]")).to_have_text("How much\nwater?")
+    expect(page.locator("article[data-role=user] .message-text")).to_have_text("How much\nwater?")
     expect(page.locator("#chat-title")).to_have_text("How much water?")
 
     saved = Message.objects.get(role="assistant")

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from constance.test.pytest import override_config
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +59,38 @@ def test_list_searches_by_title_and_separates_archived(signed_in_client, user, o
     assert "Knee pain" not in page and "Old blood test" not in page and "Zzbob-blood-private" not in page
     archived = signed_in_client.get(reverse("chats:index"), {"archived": "1"}).content.decode()
     assert "Old blood test" in archived and "Knee pain" not in archived
+
+
+def test_search_finds_a_word_from_a_message_body_of_ones_own_chats(
+        signed_in_client, user, other_user):
+    mine = Chat.objects.create(user=user, title="Morning questions")
+    Message.objects.create(chat=mine, role="user", content="Is ferritin 12 low?")
+    Message.objects.create(chat=mine, role="assistant", content="Yes, ferritin of 12 is low.")
+    Chat.objects.create(user=user, title="Knee pain")
+    bobs = Chat.objects.create(user=other_user, title="Bob's chat")
+    Message.objects.create(chat=bobs, role="user", content="my ferritin is 30")
+    page = signed_in_client.get(reverse("chats:index"), {"q": "FERRITIN"}).content.decode()
+    assert "Morning questions" in page
+    assert "Knee pain" not in page and "Bob&#x27;s chat" not in page
+    # Listed once, not once per matching message.
+    assert page.count(f'href="{reverse("chats:detail", args=[mine.pk])}"') == 1
+
+
+def test_search_takes_the_same_queries_however_many_chats_match(
+        signed_in_client, user, django_assert_max_num_queries):
+    def chats_with_the_word(count):
+        for _ in range(count):
+            chat = Chat.objects.create(user=user)
+            Message.objects.create(chat=chat, role="user", content="about thyroid")
+
+    chats_with_the_word(1)
+    with CaptureQueriesContext(connection) as few:
+        signed_in_client.get(reverse("chats:index"), {"q": "thyroid"})
+    chats_with_the_word(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = signed_in_client.get(reverse("chats:index"), {"q": "thyroid"}).content.decode()
+    assert all(f'href="{reverse("chats:detail", args=[c.pk])}"' in page
+               for c in Chat.objects.filter(user=user))
 
 
 def test_rename_archive_delete(signed_in_client, user):
@@ -156,3 +190,16 @@ def test_sending_is_rate_limited_per_user(user):
     allowed = [limits.allow_message(user) for _ in range(limits.MESSAGES_PER_MINUTE + 1)]
     assert allowed[:-1] == [True] * limits.MESSAGES_PER_MINUTE
     assert allowed[-1] is False
+
+
+def test_each_finished_message_has_a_copy_button_with_its_own_text(signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Copy")
+    Message.objects.create(chat=chat, role="user", content="What is <b>TSH</b>?")
+    Message.objects.create(chat=chat, role="assistant", content="**TSH** is a hormone.",
+                           metadata={"status": "done"})
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk])).content.decode()
+    assert page.count("data-copy-message") == 2
+    # The source text is escaped (never markup) and the script is a static file, not inline.
+    assert '<template class="message-source">What is &lt;b&gt;TSH&lt;/b&gt;?</template>' in page
+    assert '<template class="message-source">**TSH** is a hormone.</template>' in page
+    assert "chats/message-actions.js" in page

@@ -1,0 +1,60 @@
+"""One chat as a file the user keeps: Markdown, or a PDF made with WeasyPrint from
+chats/export.html (the same local fonts with Cyrillic as the documents' reports; nothing
+is fetched from outside)."""
+
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .markdown import render_markdown
+from .models import Chat, Message
+
+MAX_MESSAGES = 5000
+
+
+def exported_messages(chat: Chat) -> list[Message]:
+    """The conversation as it stands: the user's and the assistant's current messages."""
+    return list(
+        Message.objects.filter(chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
+        .order_by("created")[:MAX_MESSAGES]
+    )
+
+
+def _role(message: Message) -> str:
+    return _("You") if message.role == Message.Role.USER else _("Assistant")
+
+
+def _when(user, moment) -> str:
+    local = timezone.localtime(moment, user.zone)
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def filename(chat: Chat, extension: str) -> str:
+    title = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in str(chat)).strip()
+    return f"{'-'.join(title.split())[:60] or 'chat'}.{extension}"
+
+
+def as_markdown(user, chat: Chat) -> str:
+    lines = [f"# {chat}", "",
+             _("Exported %(date)s") % {"date": _when(user, timezone.now())}, ""]
+    for message in exported_messages(chat):
+        lines += [f"## {_role(message)} · {_when(user, message.created)}", "",
+                  message.content.strip() or "…", ""]
+    return "\n".join(lines)
+
+
+def refuse_fetch(url, *args, **kwargs):
+    raise ValueError(f"An exported chat loads nothing from outside: {url}")
+
+
+def as_pdf(user, chat: Chat) -> bytes:
+    rows = [{"role": _role(m), "user": m.role == Message.Role.USER,
+             "when": _when(user, m.created), "html": render_markdown(m.content),
+             "content": m.content}
+            for m in exported_messages(chat)]
+    html = render_to_string("chats/export.html", {
+        "chat": chat, "rows": rows, "exported": _when(user, timezone.now()),
+    })
+    from weasyprint import HTML  # heavy to load: only when a PDF is made
+
+    return HTML(string=html, url_fetcher=refuse_fetch).write_pdf()

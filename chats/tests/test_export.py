@@ -1,0 +1,52 @@
+"""Exporting one chat: Markdown with a header and each message's role and time, a real
+PDF (read back with PyMuPDF) that keeps Cyrillic, and 404 for anyone but the owner."""
+
+import pymupdf
+import pytest
+from django.urls import reverse
+
+from chats.models import Chat, Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chat(user):
+    chat = Chat.objects.create(user=user, title="Ферритин и железо")
+    Message.objects.create(chat=chat, role="user", content="Мой ферритин 12, это мало?")
+    Message.objects.create(chat=chat, role="assistant", content="**Да**, ферритин 12 — низкий.",
+                           metadata={"status": "done"})
+    Message.objects.create(chat=chat, role="tool", content="internal tool row")
+    return chat
+
+
+def test_markdown_has_a_header_and_each_messages_role_and_time(signed_in_client, chat):
+    response = signed_in_client.get(reverse("chats:export_md", args=[chat.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/markdown")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    assert text.startswith("# Ферритин и железо\n")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert len(headings) == 2
+    assert headings[0].startswith("## You · ") and headings[1].startswith("## Assistant · ")
+    assert "Мой ферритин 12, это мало?" in text and "**Да**, ферритин 12 — низкий." in text
+    assert "internal tool row" not in text
+
+
+def test_pdf_is_a_real_pdf_with_the_cyrillic_text(signed_in_client, chat):
+    response = signed_in_client.get(reverse("chats:export_pdf", args=[chat.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = pymupdf.open(stream=response.content, filetype="pdf")
+    text = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert "Ферритин и железо" in text
+    assert "Мой ферритин 12, это мало?" in text and "ферритин 12 — низкий" in text
+    assert "**" not in text  # the answer's Markdown is rendered, not printed
+
+
+@pytest.mark.parametrize("name", ["export_md", "export_pdf"])
+def test_another_users_chat_cannot_be_exported(signed_in_client, other_user, name):
+    chat = Chat.objects.create(user=other_user, title="Bob's")
+    Message.objects.create(chat=chat, role="user", content="private")
+    assert signed_in_client.get(reverse(f"chats:{name}", args=[chat.pk])).status_code == 404
