@@ -16,7 +16,7 @@ def parse_time(text: str) -> time | None:
     try:
         hours, minutes = str(text).split(":")
         return time(int(hours), int(minutes))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "0:3000000000" overflows time()
         return None
 
 

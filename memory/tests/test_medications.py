@@ -156,3 +156,11 @@ def test_admin_edits_and_deletes_keep_reminders_in_step(client, make_user, user)
     assert not Notification.objects.filter(user=user).exists()
     for name in ["doseevent", "vital", "healthpreference", "memoryentry"]:
         assert client.get(reverse(f"admin:memory_{name}_changelist")).status_code == 200
+
+
+def test_a_dose_time_too_large_for_a_clock_is_refused_not_a_crash():
+    """Found by the form fuzzing: "0.3000000000" overflowed `time()` (a 500 on the form)."""
+    from memory.dose_schedule import parse_time
+
+    assert parse_time("0:3000000000") is None
+    assert parse_time("08:30").hour == 8
