@@ -247,10 +247,12 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(
     make_user, monkeypatch, smtp_server, telegram_server, channel
 ):
     owner = make_user("erin@example.com", telegram_chat_id=4242)
+    # Daily, twelve hours from now: its next occurrence never falls inside the ten simulated
+    # minutes below, whatever the time of day the suite runs.
     n = Notification.objects.create(user=owner, title="Warfarin", channel=channel,
-                                    recurrence="0 8 * * *",
+                                    recurrence=f"0 {(timezone.now().hour + 12) % 24} * * *",
                                     scheduled_at=timezone.now() - timedelta(seconds=5))
-    n.scheduled_at = timezone.now() - timedelta(seconds=5)  # due now, not at 08:00
+    n.scheduled_at = timezone.now() - timedelta(seconds=5)  # due now, not at the cron's hour
     n.save()
 
     def killed(*args, **kwargs):
