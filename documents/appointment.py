@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.locale import zone_of
+from accounts.locale import user_language, zone_of
 from memory import vitals
 from memory.adherence import adherence
 from memory.models import HealthPreference, Medication, Vital
@@ -46,7 +46,7 @@ def context(user, now=None) -> dict:
 
 
 def compile_appointment_pdf(user) -> GeneratedPDF:
-    with translation.override(user.language or "en"), timezone.override(zone_of(user)):
+    with user_language(user), timezone.override(zone_of(user)):
         title = _("For my appointment")
         html = render_to_string("memory/appointment_report.html",
                                 {**context(user), "title": title})

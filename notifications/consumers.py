@@ -5,9 +5,9 @@ import asyncio
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.locale import user_language
 from accounts.socket_sessions import SessionBoundConsumer
 
 from . import live
@@ -19,7 +19,7 @@ PAUSED = 4503
 
 
 def paused_notice(user) -> str:
-    with translation.override(user.language or None):
+    with user_language(user):
         return _("Live updates are paused; reload the page to see new notifications.")
 
 

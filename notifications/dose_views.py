@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.locale import zone_of
+from accounts.locale import user_language, zone_of
 from memory.models import DoseEvent
 
 from . import dose_answers, dose_links
@@ -39,7 +39,7 @@ def answer_link(request, token):
         }, status=400)
     notification, action = found
     user = notification.user
-    with translation.override(user.language or "en"), timezone.override(zone_of(user)):
+    with user_language(user), timezone.override(zone_of(user)):
         outcome = dose_answers.answer(notification, action, DoseEvent.Via.EMAIL)
         response = render(request, "notifications/dose_link.html", {
             "ok": outcome.changed, "message": outcome.message, "notification": notification,

@@ -3,11 +3,11 @@ timezone, replaced whenever the medication changes (memory.hooks.medication_chan
 registered in apps.py); and the in-app nudge after doses were missed."""
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from accounts.locale import zone_of
+from accounts.locale import user_language, zone_of
 from memory.dose_schedule import crons, local_start
 from memory.medications import has_ended
 
@@ -24,7 +24,7 @@ def pending(medication):
 
 def reminder_text(medication) -> tuple[str, str]:
     """The title and body of a dose reminder, in the user's language."""
-    with translation.override(medication.user.language or "en"):
+    with user_language(medication.user):
         title = _("Time to take %(name)s") % {"name": str(medication)}
         body = " · ".join(part for part in (medication.dose, medication.instructions) if part)
     return title[:200], body
@@ -56,7 +56,7 @@ def nudge_missed(user, events) -> Notification | None:
     if not events:
         return None
     zone = zone_of(user)
-    with translation.override(user.language or "en"), timezone.override(zone):
+    with user_language(user), timezone.override(zone):
         lines = [f"{event.medication} — {time_format(event.scheduled_for.astimezone(zone))}"
                  for event in sorted(events, key=lambda event: event.scheduled_for)]
         title = (_("Missed dose: %(name)s") % {"name": events[0].medication}
