@@ -158,6 +158,9 @@ def test_a_delivery_pass_ends_when_the_next_one_is_queued(user, notify, monkeypa
     schedule = Schedule.objects.get(name=tasks.DELIVERY_SCHEDULE)
     assert schedule.func == "notifications.tasks.deliver_due_notifications"
     assert schedule.minutes == 1 and schedule.repeats < 0
+    # The scheduler queued this pass and moved the next run a minute on.
+    schedule.next_run = timezone.now() + timedelta(minutes=1)
+    schedule.save()
     rounds = []
 
     def sleep(seconds):
@@ -172,6 +175,41 @@ def test_a_delivery_pass_ends_when_the_next_one_is_queued(user, notify, monkeypa
                         lambda **kw: original(sleep=sleep, every=0.01, **kw))
     assert tasks.deliver_due_notifications() == 1
     assert len(rounds) == 3
+
+
+def test_a_pass_started_before_the_scheduler_commits_runs_until_the_next_one(
+        user, notify, monkeypatch):
+    """django-q2's scheduler queues the pass, then commits the schedule's next run: with
+    Redis the pass can start while the schedule still shows the run that queued it. That
+    commit is not the next pass; the pass goes on until the one after (it used to end at
+    its first look, and reminders waited up to a minute for the next pass)."""
+    from django_q.models import Schedule
+
+    from notifications import tasks
+
+    schedule = Schedule.objects.get(name=tasks.DELIVERY_SCHEDULE)
+    queued_at = timezone.now() - timedelta(seconds=1)
+    Schedule.objects.filter(pk=schedule.pk).update(next_run=queued_at)  # not yet committed
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 1:  # the scheduler's transaction commits this pass's next run
+            Schedule.objects.filter(pk=schedule.pk).update(
+                next_run=queued_at + timedelta(minutes=1))
+        if len(rounds) == 4:  # a reminder falls due in the middle of the minute
+            notify(title="Mid-minute")
+        if len(rounds) == 6:  # a minute later the scheduler queues the next pass
+            Schedule.objects.filter(pk=schedule.pk).update(
+                next_run=queued_at + timedelta(minutes=2))
+
+    notify(title="At the start")
+    original = delivery.delivery_pass
+    monkeypatch.setattr(delivery, "delivery_pass",
+                        lambda **kw: original(sleep=sleep, every=0.01, **kw))
+    assert tasks.deliver_due_notifications() == 2
+    assert len(rounds) == 6
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
 # --- Exactly once where it can be, at most once where it cannot -----------------------------
