@@ -24,10 +24,10 @@ clients (signed-in WebSocket clients, HTTP uploads with the session and CSRF coo
    none lost). Which worker sent which is recorded by a line the worker process writes
    when the in-app channel sends (this file with --worker: it wraps the channel's `send`
    with that record and then runs the `qcluster` command itself, unchanged);
-4. (unless --no-affinity) the "two web processes" streaming figure: the same answers,
-   first through one daphne pinned to core 0, then split between two daphnes pinned to
-   cores 0 and 1 (os.sched_setaffinity). On a 2-core machine the stand-in and the clients
-   share those cores: what this can and cannot show is printed with the figures.
+4. (unless --no-affinity) the "two web processes" streaming figure: once the workers are
+   stopped, A is pinned to core 0 and B to core 1 (os.sched_setaffinity, every thread);
+   N answers through A alone, then N through each. On a 2-core machine the stand-in and
+   the clients share those cores: what this can and cannot show is printed with it.
 
 Every child runs in its own process group and is killed on exit, Ctrl-C or failure.
 Exits 1 if any part fails.
@@ -174,14 +174,15 @@ class Children:
         self.processes[name] = process
         return process
 
-    def stop(self, name):
+    def stop(self, name, grace=5):
         process = self.processes.pop(name, None)
         if process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
+        if grace:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=grace)
         # qcluster's workers may outlive a polite stop (scripts/supervise.py says why).
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -538,9 +539,21 @@ def part_reminders(count, users, records, extra_passes=0):
             and never == 0)
 
 
-def part_affinity(children, model_port, count, chats):
+def pin_process(pid, cores):
+    """Every thread of the process (later threads inherit it from theirs)."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(task), cores)
+
+
+def part_affinity(ports, pids, count, chats):
     header("4. Streams per web process: one daphne pinned to core 0 with N answers, then two "
            "pinned to cores 0 and 1 with N each (os.sched_setaffinity)")
+    if (os.cpu_count() or 1) < 2:
+        print("  one core: nothing to pin")
+        return
+    pin_process(pids[0], {0})
+    pin_process(pids[1], {1})
 
     async def run(ports, chats):
         pages = []
@@ -563,22 +576,15 @@ def part_affinity(children, model_port, count, chats):
                 page.close()
         return pages
 
-    for label, cores in (("one process, core 0", [[0]]),
-                         ("two processes, cores 0 + 1", [[0], [1]])):
-        names = [f"web-pinned-{i}" for i in range(len(cores))]
-        ports = [start_web(children, name, model_port, core)
-                 for name, core in zip(names, cores, strict=True)]
-        pids = [children.processes[name].pid for name in names]
-        asyncio.run(warm_up_all(ports, chats[:len(ports)]))
-        chats = chats[len(ports):]
-        mine, chats = chats[:count * len(ports)], chats[count * len(ports):]
-        cpu, wall = [streaming.cpu_seconds(pid) for pid in pids], time.monotonic()
-        pages = asyncio.run(run(ports, mine))
+    for label, used_ports in (("one process, core 0", ports[:1]),
+                              ("two processes, cores 0 + 1", ports)):
+        mine, chats = chats[:count * len(used_ports)], chats[count * len(used_ports):]
+        used_pids = pids[:len(used_ports)]
+        cpu, wall = [streaming.cpu_seconds(pid) for pid in used_pids], time.monotonic()
+        pages = asyncio.run(run(used_ports, mine))
         wall = time.monotonic() - wall
-        used = [streaming.cpu_seconds(pid) - before for pid, before in zip(pids, cpu,
+        used = [streaming.cpu_seconds(pid) - before for pid, before in zip(used_pids, cpu,
                                                                           strict=True)]
-        for name in names:
-            children.stop(name)
         delays = [d for page in pages for d in page.delays]
         words = sum(len(page.seen) for page in pages)
         print(f"  {label}: N={len(pages):<3} p50 {pct(delays, .5):7.1f} ms  p99 "
@@ -641,7 +647,7 @@ def main():
         tag = str(os.getpid())
         affinity = 0 if args.no_affinity else args.affinity_streams
         cross_count = sum(args.streams) + 1  # and one for Stop
-        chats = streaming.setup_app(2 + cross_count + (3 * affinity + 3 if affinity else 0), tag)
+        chats = streaming.setup_app(2 + cross_count + 3 * affinity, tag)
         warm, chats = chats[:2], chats[2:]
         cross, chats = chats[:cross_count], chats[cross_count:]
         model_log = logs / "model-streams.log"
@@ -677,12 +683,11 @@ def main():
                 part_reminders(args.reminders, args.users, records, extra_passes=3)
                 break
             time.sleep(0.5)
-        for name in records:
-            children.stop(name)
-        children.stop("web-A")
-        children.stop("web-B")
+        for name in records:  # a polite stop waits for the running passes (up to a minute)
+            children.stop(name, grace=0)
         if affinity:
-            part_affinity(children, model_port, affinity, chats)
+            part_affinity(ports, [children.processes[n].pid for n in ("web-A", "web-B")],
+                          affinity, chats)
     finally:
         children.stop_all()
     failed = [name for name, passed in RESULTS if not passed]
