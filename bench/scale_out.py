@@ -149,15 +149,13 @@ async def serve(port_file: str, log_file: str):
 
 # --- children --------------------------------------------------------------------------
 
-def _child_setup(cores=None):
-    """In the child: its own process group (killed whole), SIGTERM if we die, pinned."""
+def _child_setup():
+    """In the child: its own process group (killed whole), SIGTERM if we die."""
     os.setsid()
     with contextlib.suppress(Exception):
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if cores:
-        streaming.pin(cores)
 
 
 class Children:
@@ -165,11 +163,11 @@ class Children:
         self.logs = logs
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, name, command, env, cores=None) -> subprocess.Popen:
+    def start(self, name, command, env) -> subprocess.Popen:
         out = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 (kept for the child)
         process = subprocess.Popen(  # noqa: S603 (our own commands)
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            preexec_fn=lambda: _child_setup(cores))
+            preexec_fn=_child_setup)
         out.close()
         self.processes[name] = process
         return process
@@ -216,12 +214,12 @@ def wait_for_port(process, port, name, children):
     raise RuntimeError(f"{name} did not start")
 
 
-def start_web(children, name, model_port, cores=None) -> int:
+def start_web(children, name, model_port) -> int:
     port = free_port()
     env = {**os.environ, "ANTHROPIC_API_KEY": "bench", "ANTHROPIC_MODEL": "bench",
            "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{model_port}"}
     process = children.start(name, [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p",
-                                    str(port), "config.asgi:application"], env, cores)
+                                    str(port), "config.asgi:application"], env)
     wait_for_port(process, port, name, children)
     return port
 
