@@ -1,49 +1,34 @@
 """django-q2 entry points, run by the schedules created in migration 0003. Tiny on purpose."""
 
+import uuid
+
+from django.utils import timezone
+
 from . import delivery, digest, review
+from .models import DeliveryPass
 
 DELIVERY_SCHEDULE = "notifications: deliver due"
 
 
+PASS_SECONDS = 300  # a pass whose successor is late (queued behind long jobs) goes on this long
+
+
 def deliver_due_notifications() -> int:
-    """Every minute: a delivery pass that lasts until the scheduler queues the next one."""
-    return delivery.delivery_pass(stop=_until_the_next_pass_is_queued())
+    """Every minute: a delivery pass that lasts until the next one has started."""
+    return delivery.delivery_pass(seconds=PASS_SECONDS, stop=_until_a_newer_pass_starts())
 
 
-def _until_the_next_pass_is_queued():
-    """A `stop` for the pass: true once the schedule's next run has moved past this pass's.
-
-    This pass's own next run is the first one later than its start. django-q2's scheduler
-    queues the pass *before* it commits the schedule's new next run (one transaction over
-    all schedules; with Redis the task is visible at once), so a pass may start while the
-    schedule still shows the run that queued it. Taking that value for its own made the
-    pass end at its first look, when the scheduler committed, leaving no pass running for
-    the rest of the minute (measured: reminders ~55 s late, bench/scale_out.py).
-    """
-    from django.utils import timezone
-
-    started = timezone.now()
-    own = None
-
-    def stop() -> bool:
-        nonlocal own
-        current = _next_delivery_run()
-        if own is None:
-            if current is not None and current > started:
-                own = current
-            return False
-        return current != own
-
-    stop()
-    return stop
-
-
-def _next_delivery_run():
-    from django_q.models import Schedule
-
-    return (
-        Schedule.objects.filter(name=DELIVERY_SCHEDULE).values_list("next_run", flat=True).first()
-    )
+def _until_a_newer_pass_starts():
+    """Records this pass as the latest; its `stop` is true once a newer pass has recorded
+    itself. Ending when the next pass was merely *queued* left no pass running while that
+    one waited in the queue behind document jobs (measured: 23 s, bench/scale_out.py), and
+    reading the schedule's next run raced django-q2's scheduler, which queues the pass before
+    it commits the next run: with Redis a pass could start, take that commit for the next
+    pass and end after 5 s, leaving reminders ~55 s late."""
+    token = uuid.uuid4()
+    DeliveryPass.objects.update_or_create(pk=1, defaults={"token": token,
+                                                         "started": timezone.now()})
+    return lambda: not DeliveryPass.objects.filter(pk=1, token=token).exists()
 
 
 def run_daily_reviews() -> int:
