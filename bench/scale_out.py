@@ -23,7 +23,9 @@ clients (signed-in WebSocket clients, HTTP uploads with the session and CSRF coo
    instant while the workers' delivery passes run; each must be sent once (none twice,
    none lost). Which worker sent which is recorded by a line the worker process writes
    when the in-app channel sends (this file with --worker: it wraps the channel's `send`
-   with that record and then runs the `qcluster` command itself, unchanged);
+   with that record and then runs the `qcluster` command itself, unchanged). Then again
+   with three extra delivery passes queued at the due time, so that passes on both
+   workers claim the same rows at once, as at a hand-over from one pass to the next;
 4. (unless --no-affinity) the "two web processes" streaming figure: once the workers are
    stopped, A is pinned to core 0 and B to core 1 (os.sched_setaffinity, every thread);
    N answers through A alone, then N through each. On a 2-core machine the stand-in and
@@ -489,16 +491,18 @@ def part_reminders(count, users, records, extra_passes=0):
 
     if extra_passes:
         header(f"3b. Reminders, passes overlapping on both workers: {count} due at the same "
-               f"instant, {extra_passes} extra delivery passes queued with them")
+               f"instant, {extra_passes} extra delivery passes queued at that instant")
     else:
         header(f"3a. Reminders as deployed (one delivery pass at a time): {count} in-app "
                f"reminders for {users} users due at the same instant")
     due = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
     make_burst(count, users, due)
+    print(f"  created {(timezone.now() - due).total_seconds():+.1f} s from the due time")
+    if extra_passes:  # queued at the due time, so that every pass finds the whole burst
+        time.sleep(max(0.0, (due - timezone.now()).total_seconds()))
     for n in range(extra_passes):  # the task the schedule runs, queued as the scheduler does
         async_task("notifications.tasks.deliver_due_notifications",
                    task_name=f"bench extra pass {n} {time.time()}")
-    print(f"  created {(timezone.now() - due).total_seconds():+.1f} s from the due time")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if not Notification.objects.filter(status__in=["pending", "sending"]).exists() \
