@@ -110,7 +110,7 @@ def test_when_every_document_matches_the_best_ranked_come_first_with_snippets(us
     # best of the user's are returned, best first, each with a highlighted snippet.
     for index in range(12):
         indexed(other_user, f"other-{index}.txt", "glucose " * 30)
-    weak = [indexed(user, f"weak-{index}.txt", "glucose normal fasting panel " * 5)
+    weak = [indexed(user, f"weak-{index}.txt", "glucose " + "normal fasting panel " * 5)
             for index in range(8)]
     strong = indexed(user, "strong.txt", "glucose glucose glucose elevated glucose")
     hits = search.search(user, "glucose", limit=5)
