@@ -8,6 +8,13 @@ SQLite: an FTS5 table (porter + unicode61) kept in sync by `index_document`; por
 stems only English, so a Russian word is searched as its Snowball stem followed by any
 ending (a prefix query). Both answer the same `SearchHit`s.
 
+Made for the worst case, where every one of the user's documents matches (bench/fts.py):
+the PostgreSQL vector is kept in the table row, not in TOAST (migration 0008); each
+search is one statement that ranks every match and runs ts_headline on the rows kept
+only. The FTS5 table carries each row's owner (migration 0009), so the user's matches are
+found and ranked inside FTS5, which also sorts them (`ORDER BY rank`) and so makes
+snippets for the returned rows only.
+
 Two ways to ask: `search(user, query, limit)` reads a query as people type into a search
 box (every word must match; "phrases", -word and `or` as in web search) — the search page
 and the `search_documents` tool; `relevant(user, text, limit)` reads a natural message
