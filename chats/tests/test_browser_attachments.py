@@ -3,6 +3,7 @@ model: the chip, sending, "Reading …" while the worker (run here) processes it
 and the question's link to the document. Screenshots go to $SCREENSHOT_DIR when it is set."""
 
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from django import db
 from playwright.sync_api import expect
 
-from chats.models import Chat
+from chats.models import Chat, Message
 from conftest import sign_in
 from documents import tasks
 from documents.models import Document
@@ -101,7 +102,7 @@ def test_the_attach_button_works_from_the_keyboard_and_a_chip_can_be_removed(
     with page.expect_file_chooser() as chooser:
         attach.click()
     chooser.value.set_files(paths)
-    chips = page.get_by_role("list", name="Attached files").get_by_role("listitem")
+    chips = page.get_by_role("list", name="Files to send").get_by_role("listitem")
     expect(chips).to_have_text(["a.txt", "b.txt"])
     page.get_by_role("button", name="Remove a.txt").focus()
     page.keyboard.press("Enter")
@@ -109,9 +110,25 @@ def test_the_attach_button_works_from_the_keyboard_and_a_chip_can_be_removed(
     # Focus stays on the list: the next chip's remove button.
     expect(page.get_by_role("button", name="Remove b.txt")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("list", name="Attached files")).to_be_hidden()
+    expect(page.get_by_role("list", name="Files to send")).to_be_hidden()
     expect(attach).to_be_focused()
     assert not Document.objects.filter(user=user).exists()  # nothing sent, nothing stored
+
+
+def _earlier_exchange(chat):
+    """A question with two files, one of which could not be read, and its answer."""
+    document = Document.objects.create(
+        user=chat.user, filename="lipids-march.pdf", mime_type="application/pdf",
+        sha256="a" * 64, status="completed", extracted_text="LDL 4.0 mmol/L")
+    Message.objects.create(chat=chat, role="user", content="Compare these two, please.",
+                           metadata={"attachments": [
+                               {"id": str(document.pk), "name": "lipids-march.pdf"},
+                               {"id": str(uuid.uuid4()), "name": "scan.jpg"}]})
+    Message.objects.create(chat=chat, role="assistant", content="Your LDL was 4.0 mmol/L.",
+                           metadata={"status": "done", "unread": [
+                               {"name": "scan.jpg", "reason": "No text was found in it."}],
+                               "parts": [{"type": "text", "text": "Your LDL was 4.0 mmol/L.",
+                                          "html": "<p>Your LDL was 4.0 mmol/L.</p>"}]})
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -123,12 +140,14 @@ def test_composer_with_a_chip_screenshots(browser, live, user, tmp_path, device,
     page = context.new_page()
     path = tmp_path / "blood-test-2025-03-14-city-lab-lipid-panel.pdf"
     path.write_bytes(text_pdf(LIPID_EN))
-    chat = Chat.objects.create(user=user)
+    chat = Chat.objects.create(user=user, title="Lipids")
+    _earlier_exchange(chat)
     sign_in(page, live, user.email)
     page.goto(f"{live.url}/chats/{chat.pk}/")
+    expect(page.get_by_text("Could not read “scan.jpg”")).to_be_visible()
     page.locator("input[name=files]").set_input_files([str(path)])
     page.locator("textarea[name=content]").fill("What do these results mean?")
-    chip = page.get_by_role("list", name="Attached files").get_by_role("listitem")
+    chip = page.get_by_role("list", name="Files to send").get_by_role("listitem")
     expect(chip).to_be_visible()
     # The chip fits the composer, however long the file's name is.
     box, form = chip.bounding_box(), page.locator("#composer").bounding_box()
