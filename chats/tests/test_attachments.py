@@ -216,3 +216,13 @@ def test_the_history_replays_a_past_questions_attachments_as_a_note():
 
     text = as_api_text("And this?", {"attachments": [{"id": "x", "name": "ecg.pdf"}]})
     assert text == "[attached file: ecg.pdf]\n\nAnd this?"
+
+
+def test_the_composer_speaks_russian(client, make_user):
+    owner = make_user("ru@example.com", language="ru")
+    chat = Chat.objects.create(user=owner)
+    client.force_login(owner)
+    page = client.get(f"/chats/{chat.pk}/").content.decode()
+    for text in ("Приложить", "Файлы к отправке", "Загрузка: %(names)s…", "Убрать %(name)s",
+                 'name="files"'):
+        assert text in page

@@ -64,6 +64,7 @@ def test_attach_a_pdf_send_and_see_the_answer_and_the_link(
 
     answer = page.locator("article[data-role=assistant]")
     expect(answer.get_by_role("status")).to_have_text("Reading lipids.pdf…")
+    _screenshot(page, "chat-reading-desktop-light")
     expect(chips).to_be_hidden()  # the composer is empty again
     document = Document.objects.get(user=user)
     # The worker's job, in a thread of its own as in the worker process (here the test's
