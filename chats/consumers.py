@@ -66,7 +66,8 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
         with user_language(self.user):
             if action == "send":
                 try:
-                    await turns.start(self.user, self.chat_id, str(content.get("content", "")))
+                    await turns.start(self.user, self.chat_id, str(content.get("content", "")),
+                                      attachments=content.get("attachments"))
                 except turns.TurnRejected as exc:
                     await self.send_json({"type": "error", "message": str(exc.args[0])})
             elif action == "stop":

@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import budget, limits, llm
+from .. import attachments, budget, limits, llm
 from ..models import Chat
 from . import persistence, revisions, stopping
 from .engine import PreparedTurn, Turn, prepare
@@ -25,19 +25,38 @@ class TurnRejected(Exception):
     """The message cannot be sent; `args[0]` says why, in the user's language."""
 
 
-def _checked_content(content: str) -> None:
-    if not content:
+def _checked_content(content: str, attached: bool = False) -> None:
+    if not content and not attached:
         raise TurnRejected(_("Write a message first."))
     if len(content) > MAX_MESSAGE_LENGTH:
         raise TurnRejected(_("The message is too long (at most %(count)s characters).")
                            % {"count": MAX_MESSAGE_LENGTH})
 
 
-def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
+def _checked_attachments(user, ids) -> list[dict]:
+    """The attached files as the question keeps them: every id must be one of the user's
+    own documents, or nothing is sent."""
+    if ids is None:
+        return []
+    if not isinstance(ids, list | tuple) or not all(isinstance(v, str | int) for v in ids):
+        raise TurnRejected(_("The attached files could not be read from the message."))
+    ids = list(dict.fromkeys(str(value) for value in ids))
+    if len(ids) > attachments.MAX_FILES:
+        raise TurnRejected(_("Attach at most %(count)s files to one message.")
+                           % {"count": attachments.MAX_FILES})
+    files = attachments.find(user, ids)
+    if len(files) != len(ids):  # another user's, deleted, or no id at all
+        raise TurnRejected(_("An attached file was not found in your documents. Attach it "
+                             "again."))
+    return [file.as_stored() for file in files]
+
+
+def _checked_turn(user, chat_id, content: str, attachment_ids=None) -> PreparedTurn:
     """The checks, then the question and the empty answer, atomically: the chat row is
     locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
     serialises writers anyway)."""
-    _checked_content(content)
+    attached = _checked_attachments(user, attachment_ids)
+    _checked_content(content, attached=bool(attached))
     with transaction.atomic():
         chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
                 .filter(pk=chat_id).first())
@@ -55,22 +74,24 @@ def _checked_turn(user, chat_id, content: str) -> PreparedTurn:
             reply.status, reply.error = ERROR, {"code": "not_configured"}
         elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
             reply.status, reply.error = ERROR, {"code": "budget_reached"}
-        question, answer = persistence.create_turn(chat, content, reply)
+        question, answer = persistence.create_turn(chat, content, reply, attached)
     return PreparedTurn(user, chat, question, answer, reply)
 
 
-def _prepare(user, chat_id, content: str) -> PreparedTurn:
+def _prepare(user, chat_id, content: str, attachment_ids=None) -> PreparedTurn:
     # One thread hop for the checks and the preparation: the model call starts right after.
-    return prepare(_checked_turn(user, chat_id, content))
+    return prepare(_checked_turn(user, chat_id, content, attachment_ids))
 
 
-async def start(user, chat_id, content: str):
+async def start(user, chat_id, content: str, attachments=None):
     """Saves the message, shows it on every open page and starts the answer; returns the
-    turn's task (None when the answer is already final, e.g. not configured)."""
+    turn's task (None when the answer is already final, e.g. not configured).
+    `attachments`: ids of the user's documents attached to the message; the turn waits
+    for their text (reading.py)."""
     # A NUL cannot be stored in a PostgreSQL text column (the save raised and closed the
     # socket); no one types one, so it is dropped like other invisible noise.
     content = (content or "").replace("\x00", "").strip()
-    prepared = await sync_to_async(_prepare)(user, chat_id, content)
+    prepared = await sync_to_async(_prepare)(user, chat_id, content, attachments)
     return await Turn(prepared).start()
 
 
