@@ -135,6 +135,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shell",
             ],
+            # `{% load lucide %}` is the package's tag with each rendered icon cached.
+            "libraries": {"lucide": "config.icons"},
         },
     },
 ]
