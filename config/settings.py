@@ -113,7 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, recording a session's activity once a minute.
+    "accounts.session_activity.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
