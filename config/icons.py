@@ -3,7 +3,8 @@
 The `lucide` package parses, deep-copies and serialises the icon's XML on every use
 (~0.3 ms); a chat page of 100 messages draws ~300 icons. An icon's markup depends only on
 its name, size and attributes, so each combination is rendered once per process.
-TEMPLATES' `libraries` option maps the name `lucide` to this module, so templates keep
+TEMPLATES' `libraries` option maps the name `lucide` to this module (the package is not in
+INSTALLED_APPS, so its own library of that name is not registered), so templates keep
 `{% load lucide %}` and `{% lucide "name" size=16 %}`.
 """
 

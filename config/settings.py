@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "constance",
-    "lucide",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -136,7 +135,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shell",
             ],
-            # `{% load lucide %}` is the package's tag with each rendered icon cached.
+            # `{% load lucide %}` is the package's tag with each rendered icon cached (the
+            # package is not an installed app, so its own library does not clash with this).
             "libraries": {"lucide": "config.icons"},
         },
     },
