@@ -4,7 +4,7 @@
 # PostgreSQL + Redis (scripts/services.sh, as scripts/test.sh starts them). Each prints
 # medians, p99 and its ratio to the limit; this script prints how long each took.
 # BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents
-# pages).
+# scale pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -12,7 +12,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 services_init bench
 unset ANAMNESIS_TESTING ANTHROPIC_API_KEY ANTHROPIC_BASE_URL TELEGRAM_BOT_TOKEN EMAIL_URL || true
 
-only=" ${BENCH_ONLY:-turn streaming fts reminders documents pages} "
+only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages} "
 wanted() { [[ "$only" == *" $1 "* ]]; }
 started=$(date +%s)
 section() {
@@ -59,6 +59,11 @@ fi
 if wanted documents; then
   section "Document pipeline"
   DATA_DIR="$(data documents)" python bench/document_pipeline.py
+fi
+if wanted scale; then
+  section "Several processes as one instance: two daphne, two qcluster, one PostgreSQL + Redis"
+  fresh_db
+  pg env DATA_DIR="$(data scale)" python bench/scale_out.py
 fi
 if wanted pages; then
   section "Pages: chat, documents, memory, notifications — embedded mode"
