@@ -18,7 +18,7 @@ from .assistant import persistence, turns
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # the newest messages; "Show earlier messages" pages back
 
 
 def _is_uuid(value: str) -> bool:
