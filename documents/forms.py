@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chats.models import Chat
 from memory.models import MemoryEntry
@@ -70,7 +71,8 @@ class LabValueForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
     reference_range = forms.CharField(label=_("Reference range"), max_length=60, required=False)
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=[
-        ("", "—"), ("low", _("Low")), ("high", _("High")), ("normal", _("Normal")),
+        ("", "—"), ("low", pgettext_lazy("lab flag", "Low")),
+        ("high", pgettext_lazy("lab flag", "High")), ("normal", _("Normal")),
         ("abnormal", _("Abnormal"))])
 
     def clean(self):

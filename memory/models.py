@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.ownership import OwnedQuerySet
 
@@ -156,7 +157,7 @@ class DoseEvent(models.Model):
         TAKEN = "taken", _("Taken")
         SKIPPED = "skipped", _("Skipped")
         SNOOZED = "snoozed", _("Snoozed")
-        MISSED = "missed", _("Missed")
+        MISSED = "missed", pgettext_lazy("dose", "Missed")
 
     class Via(models.TextChoices):
         IN_APP = "in_app", _("In the app")
@@ -167,7 +168,7 @@ class DoseEvent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="doses")
-    scheduled_for = models.DateTimeField(_("scheduled for"))
+    scheduled_for = models.DateTimeField(pgettext_lazy("dose", "scheduled for"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     set_at = models.DateTimeField(_("set at"))
     via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.PAGE)

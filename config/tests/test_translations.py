@@ -47,3 +47,17 @@ def test_every_marked_string_is_in_a_catalogue(tmp_path):
         known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(original))}
         new = [e.msgid for e in fresh if (e.msgctxt, e.msgid) not in known]
         assert new == [], f"untranslated strings in {original.relative_to(ROOT)}: run `make messages`"
+
+
+def test_a_string_has_one_russian_translation_across_apps():
+    """Django merges the apps' catalogues: a msgid translated two ways (without a context)
+    shows one app's words in another app ("High" importance read "above normal")."""
+    by_string = {}
+    for catalogue in CATALOGUES:
+        for entry in polib.pofile(str(catalogue)):
+            if entry.msgstr and not entry.obsolete and entry.msgctxt is None:
+                by_string.setdefault(entry.msgid, {})[str(catalogue.relative_to(ROOT))] = \
+                    entry.msgstr
+    clashes = {msgid: found for msgid, found in by_string.items()
+               if len(set(found.values())) > 1}
+    assert clashes == {}, "translate them alike, or give one a context (pgettext)"
