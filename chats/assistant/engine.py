@@ -169,6 +169,9 @@ class Turn:
         task = None
         if self.prepared.context is not None:  # the model call starts while pages are told
             task = stopping.start(self.answer.pk, self.run())
+            # The model call runs first, up to its first wait (building and sending the
+            # request); rendering the question and the answer for the pages comes after.
+            await asyncio.sleep(0)
         try:
             for message in (self.question, self.answer):
                 await live.publish(self.chat.pk, {
