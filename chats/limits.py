@@ -38,6 +38,14 @@ def count_message(user) -> tuple[bool, str]:
     return count <= MESSAGES_PER_MINUTE, key
 
 
+def counter_is_remote() -> bool:
+    """Whether counting is a round trip (Redis) rather than this process's memory."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    return isinstance(caches["default"], RedisCache)
+
+
 def uncount(key: str) -> None:
     """Takes back a message counted by `count_message` that was refused for another
     reason (the chat archived, an answer still being written): it was never sent."""

@@ -56,7 +56,7 @@ def _checked_content(content: str) -> None:
                            % {"count": MAX_MESSAGE_LENGTH})
 
 
-def _checked_turn(user, chat_id, content: str, counted: Future) -> PreparedTurn:
+def _checked_turn(user, chat_id, content: str, counted: Future | None) -> PreparedTurn:
     """The checks, then the question and the empty answer, atomically: the chat row is
     locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
     serialises writers anyway). The chat, its skill and the state of its latest answer
@@ -83,7 +83,10 @@ def _checked_turn(user, chat_id, content: str, counted: Future) -> PreparedTurn:
         except TurnRejected:
             _uncount(counted)  # refused before the rate limit, as ever: it does not count
             raise
-        allowed, _key = counted.result(timeout=COUNTER_TIMEOUT)
+        if counted is None:  # this process's memory: no round trip to hide
+            allowed, _key = limits.count_message(user)
+        else:
+            allowed, _key = counted.result(timeout=COUNTER_TIMEOUT)
         if not allowed:
             raise TurnRejected(
                 _("You are sending messages too fast. Wait a minute and try again."))
@@ -96,12 +99,14 @@ def _checked_turn(user, chat_id, content: str, counted: Future) -> PreparedTurn:
     return PreparedTurn(user, chat, question, answer, reply)
 
 
-def _uncount(counted: Future) -> None:
+def _uncount(counted: Future | None) -> None:
+    if counted is None:  # not counted yet
+        return
     with contextlib.suppress(Exception):  # a counter that failed has nothing to take back
         limits.uncount(counted.result(timeout=COUNTER_TIMEOUT)[1])
 
 
-def _prepare(user, chat_id, content: str, counted: Future,
+def _prepare(user, chat_id, content: str, counted: Future | None,
              holds_session: Callable[[], bool] | None) -> PreparedTurn:
     # One thread hop for the door's session, the checks and the preparation: the model
     # call starts right after.
@@ -120,9 +125,9 @@ async def start(user, chat_id, content: str, *,
     # A NUL cannot be stored in a PostgreSQL text column (the save raised and closed the
     # socket); no one types one, so it is dropped like other invisible noise.
     content = (content or "").replace("\x00", "").strip()
-    # The rate limit's counter (a round trip to the shared cache) runs beside the hop
-    # that checks the chat, instead of before it.
-    counted = COUNTER.submit(limits.count_message, user)
+    # The rate limit's counter, when it is a round trip to the shared cache (Redis), runs
+    # beside the hop that checks the chat instead of in it.
+    counted = COUNTER.submit(limits.count_message, user) if limits.counter_is_remote() else None
     prepared = await sync_to_async(_prepare)(user, chat_id, content, counted, holds_session)
     return await Turn(prepared).start()
 
