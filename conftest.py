@@ -23,7 +23,16 @@ TEST_PASSWORD = "correct-horse-battery-staple"
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: the session's Playwright (sync API) keeps an event loop
-    running in the main thread once started, after which async tests cannot run."""
+    running in the main thread once started, after which async tests cannot run.
+    In the embedded mode (SQLite), tests marked postgres_only are deselected here rather
+    than by `-m`, so a caller's own `-m` (e.g. "not browser") keeps them out too."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+            items[:] = kept
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

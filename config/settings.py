@@ -181,12 +181,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # The capacity counts every message waiting for a whole process (all its
-            # sockets share one Redis key), and a full one drops messages silently: the
-            # default of 100 lost streamed text and final answers at 20 answers at once.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "anamnesis"),
-                       "capacity": 5000},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "anamnesis")},
         }
     }
 else:

@@ -8,6 +8,13 @@ SQLite: an FTS5 table (porter + unicode61) kept in sync by `index_document`; por
 stems only English, so a Russian word is searched as its Snowball stem followed by any
 ending (a prefix query). Both answer the same `SearchHit`s.
 
+Made for the worst case, where every one of the user's documents matches (bench/fts.py):
+the PostgreSQL vector is kept in the table row, not in TOAST (migration 0008); each
+search is one statement that ranks every match and runs ts_headline on the rows kept
+only. The FTS5 table carries each row's owner (migration 0009), so the user's matches are
+found and ranked inside FTS5, which also sorts them (`ORDER BY rank`) and so makes
+snippets for the returned rows only.
+
 Two ways to ask: `search(user, query, limit)` reads a query as people type into a search
 box (every word must match; "phrases", -word and `or` as in web search) — the search page
 and the `search_documents` tool; `relevant(user, text, limit)` reads a natural message
@@ -20,15 +27,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import F, Value
-from django.db.models.functions import Left
+from django.db.models import Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -81,39 +82,40 @@ def relevant(user, text: str, limit: int = 5) -> list[SearchHit]:
         return []
     postgres = connection.vendor == "postgresql"
     if postgres:
-        tsquery = SearchQuery(" | ".join(f"'{term.word}'" for term in found),
-                              config=CONFIG, search_type="raw")
-        # Ranked first, snippets only for the hits kept.
-        hits = [SearchHit(str(pk), "", "", float(rank))
-                for pk, rank in _rank_postgres(user, tsquery, limit * CANDIDATES)]
+        tsquery = " | ".join(f"'{term.word}'" for term in found)
+        # Ranked first, with the candidates' text for the coverage count in the same
+        # statement; snippets only for the hits kept.
+        hits, texts = [], {}
+        for pk, rank, filename, body in _candidates_postgres(user, tsquery,
+                                                             limit * CANDIDATES):
+            hits.append(SearchHit(str(pk), filename, "", float(rank)))
+            texts[str(pk)] = (filename, body)
     else:
-        hits = _ranked_sqlite(user, " OR ".join(_term(term.word) for term in found),
-                              limit * CANDIDATES)
+        hits, texts = _ranked_sqlite(user, " OR ".join(_term(term.word) for term in found),
+                                     limit * CANDIDATES, with_text=True)
     if not hits:
         return []
-    coverage = _coverage(hits, message_terms.groups(found))
+    coverage = _coverage(hits, message_terms.groups(found), texts)
     most, best = max(coverage.values()), hits[0].rank
     kept = [hit for hit in hits
             if coverage[hit.document_id] == most or hit.rank >= best * RELATIVE_RANK]
     kept.sort(key=lambda hit: (-coverage[hit.document_id], -hit.rank))
     kept = kept[:limit]
     if postgres:
-        pks = {hit.document_id: hit.rank for hit in kept}
-        ranked = [(Document._meta.pk.to_python(pk), rank) for pk, rank in pks.items()]
-        kept = _with_headlines(ranked, tsquery)
+        kept = _with_headlines([(hit.document_id, hit.rank) for hit in kept], tsquery)
     return kept
 
 
-def _coverage(hits, groups) -> dict[str, int]:
-    """How many of the message's ideas each hit's document mentions."""
+def _coverage(hits, groups, texts) -> dict[str, int]:
+    """How many of the message's ideas each hit's document mentions (`texts`: each hit's
+    filename and the indexed head of its text, by document id)."""
     patterns = [message_terms.prefix_pattern(group) for group in groups]
-    texts = Document.objects.filter(pk__in=[hit.document_id for hit in hits]).values_list(
-        "pk", "filename", Left("extracted_text", INDEXED_CHARS))
     coverage = {}
-    for pk, filename, body in texts:
+    for hit in hits:
+        filename, body = texts.get(hit.document_id, ("", ""))
         text = f"{filename}\n{body or ''}".replace("ё", "е").replace("Ё", "Е")
-        coverage[str(pk)] = sum(1 for pattern in patterns if pattern.search(text))
-    return {hit.document_id: coverage.get(hit.document_id, 0) for hit in hits}
+        coverage[hit.document_id] = sum(1 for pattern in patterns if pattern.search(text))
+    return coverage
 
 
 def index_document(document: Document) -> None:
@@ -132,8 +134,10 @@ def index_document(document: Document) -> None:
         key = _sqlite_key(document.pk)
         cursor.execute("DELETE FROM documents_fts WHERE document_id = %s", [key])
         cursor.execute(
-            "INSERT INTO documents_fts (document_id, filename, body) VALUES (%s, %s, %s)",
-            [key, document.filename, (document.extracted_text or "")[:INDEXED_CHARS]],
+            "INSERT INTO documents_fts (document_id, filename, body, owner) "
+            "VALUES (%s, %s, %s, %s)",
+            [key, document.filename, (document.extracted_text or "")[:INDEXED_CHARS],
+             "u" + _sqlite_key(document.user_id)],
         )
 
 
@@ -143,46 +147,68 @@ def _plain(marked: str) -> str:
 
 # --- PostgreSQL -------------------------------------------------------------------------
 
+# One statement ranks the user's matches and makes snippets for the rows kept only: the
+# inner query reads each matching vector from the row (stored inline, migration 0008),
+# the outer one runs ts_headline on at most `limit` texts.
+HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"
+SEARCH_SQL = (
+    "SELECT d.id, d.filename, ts_headline(%(config)s::regconfig, "
+    "LEFT(d.extracted_text, %(chars)s), top.query, %(options)s), d.document_date, top.rank "
+    "FROM (SELECT id, created, query, ts_rank(search_vector, query) AS rank "
+    "      FROM documents_document, websearch_to_tsquery(%(config)s::regconfig, %(query)s) "
+    "      AS query WHERE user_id = %(user)s AND search_vector @@ query "
+    "      ORDER BY rank DESC, created DESC LIMIT %(limit)s) AS top "
+    "JOIN documents_document d ON d.id = top.id ORDER BY top.rank DESC, top.created DESC"
+)
+# relevant(): the candidates ranked, with the head of their text for the coverage count.
+CANDIDATES_SQL = (
+    "SELECT d.id, top.rank, d.filename, LEFT(d.extracted_text, %(chars)s) "
+    "FROM (SELECT id, created, ts_rank(search_vector, query) AS rank "
+    "      FROM documents_document, to_tsquery(%(config)s::regconfig, %(query)s) AS query "
+    "      WHERE user_id = %(user)s AND search_vector @@ query "
+    "      ORDER BY rank DESC, created DESC LIMIT %(limit)s) AS top "
+    "JOIN documents_document d ON d.id = top.id ORDER BY top.rank DESC, top.created DESC"
+)
+HEADLINES_SQL = (
+    "SELECT id, filename, ts_headline(%(config)s::regconfig, LEFT(extracted_text, %(chars)s), "
+    "to_tsquery(%(config)s::regconfig, %(query)s), %(options)s), document_date "
+    "FROM documents_document WHERE id = ANY(%(ids)s::uuid[])"
+)
+
+
 def _search_postgres(user, query, limit):
-    return _ranked_postgres(user, SearchQuery(query, config=CONFIG, search_type="websearch"),
-                            limit)
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_SQL, {"config": CONFIG, "chars": INDEXED_CHARS, "query": query,
+                                    "options": HEADLINE_OPTIONS, "user": user.pk,
+                                    "limit": limit})
+        rows = cursor.fetchall()
+    return [SearchHit(str(pk), filename, _plain(marked or ""), float(rank), marked or "", day)
+            for pk, filename, marked, day, rank in rows]
 
 
-def _ranked_postgres(user, tsquery, limit):
-    return _with_headlines(_rank_postgres(user, tsquery, limit), tsquery)
-
-
-def _rank_postgres(user, tsquery, limit) -> list[tuple]:
-    """(pk, rank) of the best matches, without snippets."""
-    return list(
-        Document.objects.for_user(user)
-        .filter(search_vector=tsquery)
-        .annotate(rank=SearchRank(F("search_vector"), tsquery))
-        .order_by("-rank", "-created")
-        .values_list("pk", "rank")[:limit]
-    )
+def _candidates_postgres(user, tsquery, limit) -> list[tuple]:
+    """(pk, rank, filename, indexed head of the text) of the best matches of a raw
+    tsquery, best first, without snippets."""
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, {"config": CONFIG, "chars": INDEXED_CHARS,
+                                        "query": tsquery, "user": user.pk, "limit": limit})
+        return cursor.fetchall()
 
 
 def _with_headlines(ranked, tsquery) -> list[SearchHit]:
+    """SearchHits with snippets for (pk, rank) pairs, in their order; `tsquery` is raw."""
     if not ranked:
         return []
-    # Headlines are costly: made only for the rows shown.
-    headline = SearchHeadline(
-        Left("extracted_text", INDEXED_CHARS), tsquery,
-        config=CONFIG, start_sel=START, stop_sel=STOP, max_words=35, min_words=15,
-    )
-    rows = {
-        row["pk"]: row
-        for row in Document.objects.filter(pk__in=[pk for pk, _ in ranked])
-        .annotate(headline=headline)
-        .values("pk", "filename", "headline", "document_date")
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(HEADLINES_SQL, {"config": CONFIG, "chars": INDEXED_CHARS,
+                                       "query": tsquery, "options": HEADLINE_OPTIONS,
+                                       "ids": [str(pk) for pk, _ in ranked]})
+        rows = {str(row[0]): row for row in cursor.fetchall()}
     hits = []
     for pk, rank in ranked:
-        row = rows[pk]
-        marked = row["headline"] or ""
-        hits.append(SearchHit(str(pk), row["filename"], _plain(marked), float(rank), marked,
-                              row["document_date"]))
+        _, filename, marked, day = rows[str(pk)]
+        marked = marked or ""
+        hits.append(SearchHit(str(pk), filename, _plain(marked), float(rank), marked, day))
     return hits
 
 
@@ -243,23 +269,43 @@ def _search_sqlite(user, query, limit):
     return _ranked_sqlite(user, fts5_query(query), limit)
 
 
-def _ranked_sqlite(user, expression, limit):
+# bm25 weights: document_id (unindexed), filename, body, owner (never scores). The owner
+# column holds "u" + the user's key, so the user's rows are found inside FTS5 (a join to
+# documents_document for every match cost ~30 ms at 10,000 matches: each row read walks
+# the text's overflow pages to reach user_id). `ORDER BY rank LIMIT` lets FTS5 sort the
+# matches itself and keep their positions, so snippets are made for the rows returned
+# only, without matching again; only those rows are joined to documents_document.
+SQLITE_SQL = (
+    "SELECT d.id, d.filename, top.marked, top.rank, d.document_date, top.body "
+    "FROM (SELECT document_id, snippet(documents_fts, 2, %(start)s, %(stop)s, ' … ', 24) "
+    "      AS marked, rank, {body} AS body FROM documents_fts "
+    "      WHERE documents_fts MATCH %(expression)s "
+    "      AND rank MATCH 'bm25(10.0, 1.0, 1.0, 0.0)' ORDER BY rank LIMIT %(limit)s) AS top "
+    "JOIN documents_document d ON d.id = top.document_id "
+    "WHERE d.user_id = %(user)s ORDER BY top.rank"
+)
+SQLITE_SEARCH_SQL = SQLITE_SQL.format(body="''")
+SQLITE_CANDIDATES_SQL = SQLITE_SQL.format(body="body")
+
+
+def _ranked_sqlite(user, expression, limit, with_text=False):
+    """The best hits for an FTS5 expression; with_text: also each hit's filename and
+    indexed text by id, for the coverage count of relevant()."""
     if not expression:
-        return []
+        return ([], {}) if with_text else []
+    key = _sqlite_key(user.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.id, d.filename, snippet(documents_fts, 2, %s, %s, ' … ', 24), "
-            "bm25(documents_fts, 10.0, 1.0) AS score, d.document_date "
-            "FROM documents_fts JOIN documents_document d ON d.id = documents_fts.document_id "
-            "WHERE documents_fts MATCH %s AND d.user_id = %s ORDER BY score LIMIT %s",
-            [START, STOP, expression, _sqlite_key(user.pk), limit],
+            SQLITE_CANDIDATES_SQL if with_text else SQLITE_SEARCH_SQL,
+            {"expression": f'owner : "u{key}" AND ({expression})', "limit": limit,
+             "start": START, "stop": STOP, "user": key},
         )
         rows = cursor.fetchall()
     to_date = Document._meta.get_field("document_date").to_python
-    return [
-        SearchHit(
-            str(Document._meta.pk.to_python(pk)), filename, _plain(marked), -float(score), marked,
-            to_date(day) if day else None,
-        )
-        for pk, filename, marked, score, day in rows
-    ]
+    hits, texts = [], {}
+    for pk, filename, marked, score, day, body in rows:
+        document_id = str(Document._meta.pk.to_python(pk))
+        hits.append(SearchHit(document_id, filename, _plain(marked), -float(score), marked,
+                              to_date(day) if day else None))
+        texts[document_id] = (filename, body)
+    return (hits, texts) if with_text else hits

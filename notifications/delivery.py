@@ -144,8 +144,8 @@ def delivery_pass(seconds: float = 90, every: float = 5, stop=lambda: False,
     """Delivers due notifications every `every` seconds until `stop()` or `seconds` pass.
 
     django-q2 runs a schedule at most once a minute and up to 30 s late; a pass that lasts
-    until the next one is queued (`stop`) leaves no gap, so reminders go out within
-    `every` seconds of their time instead of up to a minute and a half.
+    until the next one has started (`stop`, see tasks.py) leaves no gap, so reminders go out
+    within `every` seconds of their time instead of up to a minute and a half.
     """
     started = clock()
     sent = 0

@@ -1,19 +1,26 @@
-"""One-click answers from a reminder email: signed links that need no sign-in.
+"""Answers from a reminder email: signed links that need no sign-in.
 
 The signature binds the reminder and the action; the link stays valid for a few days and
-counts once, because a dose already answered stays answered (see `doses.record`)."""
+counts once, because a dose already answered stays answered (see `doses.record`). Opening
+a link only shows the question with one button: mail scanners open every link they see."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from .models import Notification
 
 SALT = "memory.dose-link"
 MAX_AGE = timedelta(days=3)
 ACTIONS = ["taken", "skip", "snooze"]
+
+
+def button_label(action: str) -> str:
+    return {"taken": gettext("Mark as taken"), "skip": gettext("Skip this dose"),
+            "snooze": gettext("Remind me in 1 hour")}[action]
 
 
 def make_token(notification, action: str) -> str:

@@ -7,7 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.locale import user_language, zone_of
 from memory.models import DoseEvent
@@ -30,8 +30,13 @@ def answer_reminder(request, pk, action):
     return redirect("notifications:index")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def answer_link(request, token):
-    """A one-click link from a reminder email: no sign-in; the signature is the key."""
+    """A link from a reminder email: no sign-in; the signature is the key.
+
+    Opening it only asks (mail scanners and link previews open every link they see); the
+    answer is recorded by the page's button, a POST.
+    """
     found = dose_links.read_token(token)
     if found is None:
         return render(request, "notifications/dose_link.html", {
@@ -40,10 +45,12 @@ def answer_link(request, token):
     notification, action = found
     user = notification.user
     with user_language(user), timezone.override(zone_of(user)):
-        outcome = dose_answers.answer(notification, action, DoseEvent.Via.EMAIL)
-        response = render(request, "notifications/dose_link.html", {
-            "ok": outcome.changed, "message": outcome.message, "notification": notification,
-            "dose_at": dose_answers.dose_time(notification),
-        })
+        context = {"notification": notification, "dose_at": dose_answers.dose_time(notification)}
+        if request.method == "POST":
+            outcome = dose_answers.answer(notification, action, DoseEvent.Via.EMAIL)
+            context.update(ok=outcome.changed, message=outcome.message)
+        else:
+            context.update(confirm=dose_links.button_label(action), action=action)
+        response = render(request, "notifications/dose_link.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the token must not leak onwards
     return response

@@ -236,3 +236,15 @@ class TelegramConversation(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class DeliveryPass(models.Model):
+    """The delivery pass that started last (one row). A pass ends when it sees that a newer
+    one has started, so one always runs even while the next waits in the job queue behind
+    other work (notifications/tasks.py)."""
+
+    token = models.UUIDField()
+    started = models.DateTimeField()
+
+    def __str__(self):
+        return f"delivery pass {self.token} started {self.started:%Y-%m-%d %H:%M:%S}"

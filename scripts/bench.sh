@@ -3,7 +3,7 @@
 # embedded mode (SQLite, in-memory layer) and the production mode on a throwaway
 # PostgreSQL + Redis (scripts/services.sh, as scripts/test.sh starts them). Each prints
 # medians, p99 and its ratio to the limit; this script prints how long each took.
-# BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents).
+# BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -11,7 +11,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 services_init bench
 unset ANAMNESIS_TESTING ANTHROPIC_API_KEY ANTHROPIC_BASE_URL TELEGRAM_BOT_TOKEN EMAIL_URL || true
 
-only=" ${BENCH_ONLY:-turn streaming fts reminders documents} "
+only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale} "
 wanted() { [[ "$only" == *" $1 "* ]]; }
 started=$(date +%s)
 section() {
@@ -58,5 +58,10 @@ fi
 if wanted documents; then
   section "Document pipeline"
   DATA_DIR="$(data documents)" python bench/document_pipeline.py
+fi
+if wanted scale; then
+  section "Several processes as one instance: two daphne, two qcluster, one PostgreSQL + Redis"
+  fresh_db
+  pg env DATA_DIR="$(data scale)" python bench/scale_out.py
 fi
 section "Done"

@@ -35,4 +35,4 @@ DATA_DIR="$workdir/data-pg" DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_R
 log "Suite 2/2: embedded mode (SQLite, no Redis)"
 mkdir -p "$workdir/data-sqlite"
 env -u DATABASE_URL -u REDIS_URL DATA_DIR="$workdir/data-sqlite" \
-  pytest -p no:cacheprovider -m "not postgres_only" "$@"
+  pytest -p no:cacheprovider "$@"  # conftest.py deselects the postgres_only tests here

@@ -35,7 +35,7 @@ from accounts.locale import user_language
 
 from .. import live, llm, model_support, tool_registry
 from ..models import Chat, Message
-from . import context, persistence, stopping, untrusted
+from . import context, persistence, stopping, stream, untrusted
 from .context import TurnContext
 from .errors import classify
 from .reply import DONE, ERROR, STOPPED, TOOLS_UNAVAILABLE, Reply
@@ -253,12 +253,11 @@ class Turn:
             options["system"] = system
         if tools:
             options["tools"] = tools
-        async with client.messages.stream(**options) as stream:
-            async for event in stream:
-                if event.type == "text" and event.text:
-                    self.reply.add_text(event.text)
-                    self._tick()
-            return await stream.get_final_message()
+        return await stream.read(client, self._on_text, **options)
+
+    def _on_text(self, text: str) -> None:
+        self.reply.add_text(text)
+        self._tick()
 
     async def _call(self, block) -> dict:
         part = self.reply.add_tool_call(block.id, block.name, block.input)

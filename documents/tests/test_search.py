@@ -103,3 +103,49 @@ def test_capitalised_russian_words_are_stemmed_whatever_the_database_locale(user
     doc = indexed(user, "железо.txt", "Ферритин 28 нг/мл. Железо сыворотки в норме.")
     assert ids(search.search(user, "ферритина")) == [str(doc.pk)]
     assert ids(search.relevant(user, "Какой у меня был ферритин?")) == [str(doc.pk)]
+
+
+def test_when_every_document_matches_the_best_ranked_come_first_with_snippets(user, other_user):
+    # The worst case of bench/fts.py in small: every document matches; only the `limit`
+    # best of the user's are returned, best first, each with a highlighted snippet.
+    for index in range(12):
+        indexed(other_user, f"other-{index}.txt", "glucose " * 30)
+    weak = [indexed(user, f"weak-{index}.txt", "glucose " + "normal fasting panel " * 5)
+            for index in range(8)]
+    strong = indexed(user, "strong.txt", "glucose glucose glucose elevated glucose")
+    hits = search.search(user, "glucose", limit=5)
+    assert len(hits) == 5 and hits[0].document_id == str(strong.pk)
+    assert set(ids(hits[1:])) <= {str(document.pk) for document in weak}
+    assert all("<mark>glucose</mark>" in str(hit.snippet_html) for hit in hits)
+    assert [hit.rank for hit in hits] == sorted((hit.rank for hit in hits), reverse=True)
+
+
+def test_the_turns_documents_step_never_reads_another_users_documents(user, other_user):
+    indexed(other_user, "their-ferritin.txt", "ferritin ferritin ferritin ферритин")
+    mine = indexed(user, "my-ferritin.txt", "Ferritin 12 ng/mL, low.")
+    hits = search.relevant(user, "What was my ferritin?")
+    assert ids(hits) == [str(mine.pk)] and "<mark>" in str(hits[0].snippet_html)
+
+
+@pytest.mark.postgres_only
+def test_postgres_keeps_the_search_vector_in_the_row(user):
+    # STORAGE MAIN (migration 0008): the vector is read from the row, not from TOAST.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                       "'documents_document'::regclass AND attname = 'search_vector'")
+        assert cursor.fetchone()[0] == "m"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fts_owner_migration_keeps_indexed_documents_findable(user, other_user):
+    # Migration 0009 rebuilds the SQLite FTS5 table with an owner column; going back and
+    # forth keeps every indexed document, still found by its owner only. (No-op on PG.)
+    from django.db.migrations.executor import MigrationExecutor
+
+    mine = indexed(user, "mine.txt", "thyroid ultrasound")
+    indexed(other_user, "theirs.txt", "thyroid ultrasound")
+    for target in ("0008_search_vector_inline", "0009_fts_owner"):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("documents", target)])
+    assert ids(search.search(user, "thyroid")) == [str(mine.pk)]

@@ -99,15 +99,21 @@ def test_one_click_email_link_records_once_without_sign_in(client, make_user, sm
     assert links["Taken"] in html.replace("&amp;", "&")
     path = links["Taken"].removeprefix("https://health.example.org")
 
-    first = client.get(path)  # nobody is signed in
+    # Opening the link (as a mail scanner or a link preview does) only asks; nobody is signed in
+    opened = client.get(path)
+    assert opened.status_code == 200 and "Mark as taken" in opened.content.decode()
+    assert client.head(path).status_code == 200
+    assert not DoseEvent.objects.exists()
+
+    first = client.post(path)  # the page's button
     assert first.status_code == 200 and "Recorded as taken." in first.content.decode()
     event = DoseEvent.objects.get()
     assert (event.scheduled_for, event.state, event.via) == (dose_at, "taken", "email")
     set_at = event.set_at
 
-    again = client.get(path)
+    again = client.post(path)
     assert again.status_code == 200 and "already recorded as taken" in again.content.decode()
-    skip = client.get(links["Skip"].removeprefix("https://health.example.org"))
+    skip = client.post(links["Skip"].removeprefix("https://health.example.org"))
     assert "nothing changed" in skip.content.decode()
     event.refresh_from_db()
     assert event.state == "taken" and event.set_at == set_at and DoseEvent.objects.count() == 1
@@ -120,13 +126,13 @@ def test_forged_or_expired_email_link_does_nothing(client, user, settings):
     reminder, _dose_at = due_reminder(make_medication(user))
     token = make_token(reminder, "taken")
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-    response = client.get(reverse("notifications:dose_link", args=[forged]))
+    response = client.post(reverse("notifications:dose_link", args=[forged]))
     assert response.status_code == 400 and "not valid or has expired" in response.content.decode()
     future = timezone.now() + timedelta(days=4)
     from unittest import mock  # the clock only: signing reads time.time()
 
     with mock.patch("django.core.signing.time.time", return_value=future.timestamp()):
-        assert client.get(reverse("notifications:dose_link", args=[token])).status_code == 400
+        assert client.post(reverse("notifications:dose_link", args=[token])).status_code == 400
     assert not DoseEvent.objects.exists()
 
 
