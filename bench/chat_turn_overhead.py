@@ -75,15 +75,21 @@ TURN_REQUESTS: list[dict] = []  # the options of the turns' SDK calls, the last 
 
 
 def record_turn_requests() -> None:
+    """Keeps the options of the last streamed SDK call (the helper, or the raw stream)."""
     from anthropic.resources.messages import AsyncMessages
 
-    stream = AsyncMessages.stream
+    stream, create = AsyncMessages.stream, AsyncMessages.create
 
-    def recorded(self, **options):
+    def recorded_stream(self, **options):
         TURN_REQUESTS[:] = [options]
         return stream(self, **options)
 
-    AsyncMessages.stream = recorded
+    async def recorded_create(self, **options):
+        if options.get("stream"):
+            TURN_REQUESTS[:] = [{k: v for k, v in options.items() if k != "stream"}]
+        return await create(self, **options)
+
+    AsyncMessages.stream, AsyncMessages.create = recorded_stream, recorded_create
 
 
 async def model_first_token(runs: int, options: dict | None = None):
@@ -153,7 +159,7 @@ async def measure(user, chat, runs: int):
     await turn_first_token(user, chat, 3)
     model = await model_first_token(runs)
     turn = await turn_first_token(user, chat, runs)
-    same = await model_first_token(runs, TURN_REQUESTS[-1])
+    same = await model_first_token(runs, dict(TURN_REQUESTS[-1]))
     return model, turn, same
 
 
