@@ -4,8 +4,9 @@ memory, the health record), per user, chat skill and language.
 
 Building them took most of a turn's own time (the health record alone is a query per
 kind of vital); they change only when one of their sources is saved. So each process
-keeps the blocks it built, and the shared cache (Redis in production) keeps a version per
-user and one for everyone: saving or deleting a source's row (its `user_id`, or the user
+keeps the blocks it built, and the shared cache (Redis in production; in the embedded
+mode, whose cache is each process's memory, a small file per user in DATA_DIR) keeps a
+version per user and one for everyone: saving or deleting a source's row (its `user_id`, or the user
 itself) gives that user a new version; a row without a user (the primary context, a
 general skill) gives everyone one. A turn reads both versions (one round trip) and uses
 its blocks only if they were built under the same ones — a change made in any process
@@ -18,12 +19,16 @@ versions say, which bounds the harm of a change that was missed (the cache unrea
 when it was bumped).
 """
 
+import os
 import threading
 import time
 import uuid
 from collections import OrderedDict
+from pathlib import Path
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
@@ -41,10 +46,29 @@ def version_key(owner) -> str:
     return f"chat-context:{owner}"
 
 
+def _shared_cache() -> bool:
+    """Redis: every process sees the versions. The embedded mode's cache is each
+    process's own memory, and its web, bot and worker are separate processes on one
+    machine: there the versions are small files in DATA_DIR instead."""
+    return not isinstance(caches["default"], LocMemCache)
+
+
+def _version_file(owner) -> Path:
+    return Path(settings.DATA_DIR) / "context-versions" / str(owner)
+
+
 def _bump(owner) -> None:
     # A fresh random token rather than a counter: a counter that was evicted and started
     # again could come back to a number some process still holds blocks for.
-    cache.set(version_key(owner), uuid.uuid4().hex, timeout=None)
+    token = uuid.uuid4().hex
+    if _shared_cache():
+        cache.set(version_key(owner), token, timeout=None)
+        return
+    path = _version_file(owner)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{token}")
+    temporary.write_text(token)
+    os.replace(temporary, path)  # readers see the old token or the new one, whole
 
 
 def changed(user=None) -> None:
@@ -90,6 +114,8 @@ def watch(*models) -> None:
 
 def versions(user) -> tuple:
     """The current versions of `user`'s stable context and of everyone's (one round trip)."""
+    if not _shared_cache():
+        return tuple(_read_version(owner) for owner in (user.pk, EVERYONE))
     keys = [version_key(user.pk), version_key(EVERYONE)]
     found = cache.get_many(keys)
     for key in keys:
@@ -97,6 +123,13 @@ def versions(user) -> tuple:
             token = uuid.uuid4().hex
             found[key] = token if cache.add(key, token, timeout=None) else cache.get(key)
     return tuple(found[key] for key in keys)
+
+
+def _read_version(owner) -> str:
+    try:
+        return _version_file(owner).read_text()
+    except FileNotFoundError:  # never changed since DATA_DIR was made
+        return ""
 
 
 def blocks(provider, user, chat, current: str, current_versions: tuple) -> list[dict]:
