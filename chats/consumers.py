@@ -75,6 +75,7 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
             if action == "send":
                 try:
                     await turns.start(self.user, self.chat_id, str(content.get("content", "")),
+                                      attachments=content.get("attachments"),
                                       holds_session=self.holds_session)
                 except turns.TurnRejected as exc:
                     await self.send_json({"type": "error", "message": str(exc.args[0])})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/delete/", views.delete, name="delete"),
     path("<uuid:pk>/regenerate/", views.regenerate, name="regenerate"),
     path("<uuid:pk>/edit/", views.edit_question, name="edit"),
+    path("<uuid:pk>/attachments/", views.attach, name="attach"),
     path("<uuid:pk>/export.md", views.export_markdown, name="export_md"),
     path("<uuid:pk>/export.pdf", views.export_pdf, name="export_pdf"),
     path("actions/<uuid:pk>/confirm/", action_views.confirm, name="action_confirm"),

@@ -1,4 +1,5 @@
-"""Chat pages: the list, new chat, the chat itself, rename, archive, delete, export."""
+"""Chat pages: the list, new chat, the chat itself, rename, archive, delete, export, and
+the files attached in the composer."""
 
 import uuid
 
@@ -10,12 +11,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, export, limits, search
+from accounts import rate_limits
+
+from . import actions, attachments, export, limits, search
 from .assistant import persistence, turns
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # the newest messages; "Show earlier messages" pages back
 
 
 def _is_uuid(value: str) -> bool:
@@ -79,6 +82,7 @@ def detail(request, pk):
         "current_actions": actions.states_for(request.user, page),
         "earliest": page[0] if page else None, "streaming": streaming,
         "rename_form": RenameForm(initial={"title": chat.title}),
+        "max_attachments": attachments.MAX_FILES,
     })
 
 
@@ -164,3 +168,41 @@ async def regenerate(request, pk):
 @require_POST
 async def edit_question(request, pk):
     return await _revise(request, pk, request.POST.get("content", ""))
+
+
+@login_required
+@require_POST
+def attach(request, pk):
+    """Files chosen in the composer become the user's documents (the upload page's checks,
+    queued for processing); the page then sends their ids with the message. JSON: each
+    file's id, name and link, or why it was refused (4xx)."""
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    files = request.FILES.getlist("files")
+    if chat.is_archived:
+        return JsonResponse({"error": _("This chat is archived. Restore it to continue.")},
+                            status=400)
+    if not files:
+        return JsonResponse({"error": _("Choose at least one file to attach.")}, status=400)
+    if len(files) > attachments.MAX_FILES:
+        return JsonResponse({"error": _("Attach at most %(count)s files to one message.")
+                             % {"count": attachments.MAX_FILES}}, status=400)
+    if not rate_limits.allow(request.user, "upload", cost=len(files)):
+        return JsonResponse({"error": str(rate_limits.LIMITS["upload"].message)}, status=429)
+    results, statuses = [], []
+    for uploaded in files:
+        try:
+            file = attachments.save(request.user, uploaded)
+        except attachments.Refused as refusal:
+            name = uploaded.name or ""
+            results.append({"name": name, "error": _("%(name)s: %(reason)s")
+                            % {"name": name, "reason": refusal}})
+            statuses.append(refusal.status)
+            continue
+        results.append({"id": file.id, "name": file.name, "url": attachments.url(file.id)})
+    status = 200
+    if statuses:
+        status = 413 if all(code == 413 for code in statuses) else 400
+    payload = {"files": results}
+    if statuses:
+        payload["error"] = " ".join(entry["error"] for entry in results if "error" in entry)
+    return JsonResponse(payload, status=status)

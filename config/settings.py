@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "constance",
-    "lucide",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -113,7 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, recording a session's activity once a minute.
+    "accounts.session_activity.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +135,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shell",
             ],
+            # `{% load lucide %}` is the package's tag with each rendered icon cached (the
+            # package is not an installed app, so its own library does not clash with this).
+            "libraries": {"lucide": "config.icons"},
         },
     },
 ]

@@ -13,9 +13,10 @@ class DocumentsConfig(AppConfig):
         from chats.assistant import providers
         from memory import hooks
 
-        from . import actions, context, timeline_source, tools  # noqa: F401  (tools register themselves)
+        from . import actions, attachments, context, timeline_source, tools  # noqa: F401  (tools register themselves)
 
         actions.register()
+        attachments.register()  # files attached in a chat become documents
 
         providers.register(providers.Provider("documents", 50, providers.TURN,
                                               blocks=context.excerpt_blocks))

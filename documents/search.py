@@ -37,6 +37,8 @@ from chats.assistant import terms as message_terms
 
 from .models import Document
 
+NAME_SEPARATORS = re.compile(r"[._-]+")
+
 # ts_headline/snippet mark matches with these; they never occur in extracted text.
 START, STOP = "\ue000", "\ue001"
 INDEXED_CHARS = 400_000  # tsvector is capped at 1 MB; a document's head is enough to find it
@@ -118,6 +120,13 @@ def _coverage(hits, groups, texts) -> dict[str, int]:
     return coverage
 
 
+def name_words(filename: str) -> str:
+    """A file name as words: PostgreSQL's parser reads "blood-test_2024.pdf" as one file
+    token, so a search for "blood" would never find the name (migration 0010 does the same
+    in SQL with regexp_replace)."""
+    return NAME_SEPARATORS.sub(" ", filename).lower()
+
+
 def index_document(document: Document) -> None:
     """Brings the document's index entry up to date with its filename and text."""
     if connection.vendor == "postgresql":
@@ -125,7 +134,7 @@ def index_document(document: Document) -> None:
         # parser leaves "Ферритин" capitalised, and the Russian stemmer then never stems it.
         body = (document.extracted_text or "")[:INDEXED_CHARS].lower()
         Document.objects.filter(pk=document.pk).update(
-            search_vector=SearchVector(Value(document.filename.lower()), config=CONFIG,
+            search_vector=SearchVector(Value(name_words(document.filename)), config=CONFIG,
                                        weight="A")
             + SearchVector(Value(body), config=CONFIG, weight="B")
         )
@@ -150,11 +159,14 @@ def _plain(marked: str) -> str:
 # One statement ranks the user's matches and makes snippets for the rows kept only: the
 # inner query reads each matching vector from the row (stored inline, migration 0008),
 # the outer one runs ts_headline on at most `limit` texts.
+# ts_rank's weights are for D, C, B, A: '{0.1, 0.1, 0.1, 1.0}' makes a word of the name
+# (A) count ten times one of the text (B), as the bm25 weights do in FTS5.
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"
 SEARCH_SQL = (
     "SELECT d.id, d.filename, ts_headline(%(config)s::regconfig, "
     "LEFT(d.extracted_text, %(chars)s), top.query, %(options)s), d.document_date, top.rank "
-    "FROM (SELECT id, created, query, ts_rank(search_vector, query) AS rank "
+    "FROM (SELECT id, created, query, "
+    "      ts_rank('{0.1, 0.1, 0.1, 1.0}', search_vector, query) AS rank "
     "      FROM documents_document, websearch_to_tsquery(%(config)s::regconfig, %(query)s) "
     "      AS query WHERE user_id = %(user)s AND search_vector @@ query "
     "      ORDER BY rank DESC, created DESC LIMIT %(limit)s) AS top "
@@ -163,7 +175,7 @@ SEARCH_SQL = (
 # relevant(): the candidates ranked, with the head of their text for the coverage count.
 CANDIDATES_SQL = (
     "SELECT d.id, top.rank, d.filename, LEFT(d.extracted_text, %(chars)s) "
-    "FROM (SELECT id, created, ts_rank(search_vector, query) AS rank "
+    "FROM (SELECT id, created, ts_rank('{0.1, 0.1, 0.1, 1.0}', search_vector, query) AS rank "
     "      FROM documents_document, to_tsquery(%(config)s::regconfig, %(query)s) AS query "
     "      WHERE user_id = %(user)s AND search_vector @@ query "
     "      ORDER BY rank DESC, created DESC LIMIT %(limit)s) AS top "
@@ -269,9 +281,11 @@ def _search_sqlite(user, query, limit):
     return _ranked_sqlite(user, fts5_query(query), limit)
 
 
-# bm25 weights: document_id (unindexed), filename, body, owner (never scores). The owner
-# column holds "u" + the user's key, so the user's rows are found inside FTS5 (a join to
-# documents_document for every match cost ~30 ms at 10,000 matches: each row read walks
+# bm25 weights: document_id (unindexed) 0, filename 10 (PostgreSQL's weight A), body 1,
+# owner 0. FTS5 sums the weighted hits of a term over the columns before bm25 saturates
+# them, so a name's word counts like ten in the text. The owner column holds "u" + the
+# user's key, so the user's rows are found inside FTS5 (a join to documents_document for
+# every match cost ~30 ms at 10,000 matches: each row read walks
 # the text's overflow pages to reach user_id). `ORDER BY rank LIMIT` lets FTS5 sort the
 # matches itself and keep their positions, so snippets are made for the rows returned
 # only, without matching again; only those rows are joined to documents_document.
@@ -280,7 +294,7 @@ SQLITE_SQL = (
     "FROM (SELECT document_id, snippet(documents_fts, 2, %(start)s, %(stop)s, ' … ', 24) "
     "      AS marked, rank, {body} AS body FROM documents_fts "
     "      WHERE documents_fts MATCH %(expression)s "
-    "      AND rank MATCH 'bm25(10.0, 1.0, 1.0, 0.0)' ORDER BY rank LIMIT %(limit)s) AS top "
+    "      AND rank MATCH 'bm25(0.0, 10.0, 1.0, 0.0)' ORDER BY rank LIMIT %(limit)s) AS top "
     "JOIN documents_document d ON d.id = top.document_id "
     "WHERE d.user_id = %(user)s ORDER BY top.rank"
 )

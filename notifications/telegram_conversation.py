@@ -68,14 +68,15 @@ async def _instruct(update: Update) -> None:
 
 # --- Text: a turn of the user's assistant ------------------------------------------------
 
-async def ask(bot, telegram_chat_id: int, user, text: str):
+async def ask(bot, telegram_chat_id: int, user, text: str, attachments=None):
     """Sends `text` to the user's assistant in their Telegram chat: the question is saved
     and the turn started when this returns; the returned coroutine shows the answer (None
-    when the message was refused, and the refusal was sent)."""
+    when the message was refused, and the refusal was sent). `attachments`: ids of the
+    user's documents the question is about, read for the turn as in the web's composer."""
     with user_language(user):
         try:
             chat = await sync_to_async(telegram_chat.current_chat)(user)
-            task = await turns.start(user, chat.pk, text)
+            task = await turns.start(user, chat.pk, text, attachments=attachments)
         except (ChatLimitReached, turns.TurnRejected) as refusal:
             await bot.send_message(telegram_chat_id, str(refusal.args[0]))
             return None
@@ -226,8 +227,9 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                        "when it is done.") % {"name": document.filename})
         status, error = await _wait_for(user, document.pk)
         await message.reply_text(telegram_files.outcome(document, status, error))
-    if message.caption and status == "completed":  # a question about the file
-        follow = await ask(context.bot, update.effective_chat.id, user, message.caption)
+    if message.caption and status == "completed":  # a question about the file: its text
+        follow = await ask(context.bot, update.effective_chat.id, user, message.caption,
+                           attachments=[str(document.pk)])
         if follow is not None:
             await follow
 

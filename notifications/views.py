@@ -29,7 +29,7 @@ def _list_context(request, form=None):
     return {
         "page": page,
         "upcoming": mine.filter(status=Notification.Status.PENDING).order_by("scheduled_at")[:20],
-        "unread": Notification.objects.unread_for(request.user).count(),
+        # The unread count is the shell's `unread_count` (config.context_processors).
         "form": form or ReminderForm(initial={"channel": preference.reminder_channel}),
         "suggestions": AssistantAction.objects.for_user(request.user).proposed()
         .filter(kind=reminder_actions.REMINDER).order_by("-created")[:20],

@@ -3,7 +3,8 @@
 # embedded mode (SQLite, in-memory layer) and the production mode on a throwaway
 # PostgreSQL + Redis (scripts/services.sh, as scripts/test.sh starts them). Each prints
 # medians, p99 and its ratio to the limit; this script prints how long each took.
-# BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents scale).
+# BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents
+# scale pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -11,7 +12,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 services_init bench
 unset ANAMNESIS_TESTING ANTHROPIC_API_KEY ANTHROPIC_BASE_URL TELEGRAM_BOT_TOKEN EMAIL_URL || true
 
-only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale} "
+only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages} "
 wanted() { [[ "$only" == *" $1 "* ]]; }
 started=$(date +%s)
 section() {
@@ -63,5 +64,12 @@ if wanted scale; then
   section "Several processes as one instance: two daphne, two qcluster, one PostgreSQL + Redis"
   fresh_db
   pg env DATA_DIR="$(data scale)" python bench/scale_out.py
+fi
+if wanted pages; then
+  section "Pages: chat, documents, memory, notifications — embedded mode"
+  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data pages-sqlite)" python bench/pages.py
+  section "Pages — production mode (PostgreSQL + Redis)"
+  fresh_db
+  pg env DATA_DIR="$(data pages-pg)" python bench/pages.py
 fi
 section "Done"

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from skills.context import layers
 
 from ..models import Message
-from . import context_cache, providers, untrusted
+from . import context_cache, providers, reading, untrusted
 from .providers import SYSTEM, TURN
 from .providers import block as _block
 
@@ -147,8 +147,10 @@ def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
 
 def as_api_text(content: str, metadata: dict | None) -> str:
     """A past message as plain text; its tool calls become one-line notes."""
-    notes = [f"[used tool {p.get('name')}: {p.get('summary', '')}]"
-             for p in (metadata or {}).get("parts", []) if p.get("type") == "tool"]
+    notes = [reading.as_note(item) for item in (metadata or {}).get("attachments") or []
+             if isinstance(item, dict)]
+    notes += [f"[used tool {p.get('name')}: {p.get('summary', '')}]"
+              for p in (metadata or {}).get("parts", []) if p.get("type") == "tool"]
     if notes:
         return "\n".join(notes) + ("\n\n" + content if content else "")
     return content

@@ -35,7 +35,7 @@ from accounts.locale import user_language
 
 from .. import live, llm, model_support, tool_registry
 from ..models import Chat, Message
-from . import context, persistence, stopping, stream, untrusted
+from . import context, persistence, reading, stopping, stream, untrusted
 from .context import TurnContext
 from .errors import classify
 from .reply import DONE, ERROR, STOPPED, TOOLS_UNAVAILABLE, Reply
@@ -190,6 +190,7 @@ class Turn:
             # second cancel from the watcher must not cut the final save and publish.
             async with stopping.watched(self.answer.pk, self._heartbeat):
                 with translation.override(self.language):
+                    await self._read_attachments()
                     await self._converse()
             self.reply.status = DONE if self.reply.status != ERROR else ERROR
         except (asyncio.CancelledError, stopping.StopRequested) as exc:
@@ -209,6 +210,26 @@ class Turn:
         """A turn waiting on the model or a tool keeps its answer from looking dead."""
         if time.monotonic() - self._saved >= HEARTBEAT_INTERVAL:
             await self._save()
+
+    async def _read_attachments(self) -> None:
+        """Waits for the text of the files attached to the question ("Reading x.pdf…" on
+        the page meanwhile) and puts it first in the current user turn, as data."""
+        items = reading.stored(self.question)
+        if not items:
+            return
+
+        async def progress(names: list[str]) -> None:
+            self.reply.reading = names
+            await self._publish()
+
+        files = await reading.wait_for_text(self.user, items, progress)
+        blocks, unread = reading.outcome(items, files)
+        shown = bool(self.reply.reading)
+        self.reply.reading, self.reply.unread = [], unread
+        if shown or unread:
+            await self._publish()
+        current = self.prepared.context.messages[-1]
+        current["content"] = [*blocks, *current["content"]]
 
     async def _converse(self) -> None:
         ctx = self.prepared.context
@@ -336,8 +357,9 @@ class Turn:
         await self._save()
         extra = {}
         if self.reply.status == DONE:
-            title = await sync_to_async(persistence.auto_title)(self.chat.pk,
-                                                                self.question.content)
+            named = self.question.content or ", ".join(
+                item.get("name", "") for item in reading.stored(self.question))
+            title = await sync_to_async(persistence.auto_title)(self.chat.pk, named)
             if title:
                 extra["title"] = title
         await self._publish(**extra)

@@ -21,8 +21,11 @@ TITLE_LENGTH = 60
 
 
 @transaction.atomic
-def create_turn(chat: Chat, content: str, reply: Reply) -> tuple[Message, Message]:
-    question = Message(chat=chat, role=Message.Role.USER, content=content)
+def create_turn(chat: Chat, content: str, reply: Reply,
+                attachments: list[dict] | None = None) -> tuple[Message, Message]:
+    """`attachments`: the files attached to the question ([{"id", "name"}])."""
+    question = Message(chat=chat, role=Message.Role.USER, content=content,
+                       metadata={"attachments": attachments} if attachments else {})
     answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
                      metadata=reply.metadata())
     Message.objects.bulk_create([question, answer])  # one INSERT; `created` in this order

@@ -44,6 +44,8 @@ class Reply:
     rounds: int = 0
     notes: list[str] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)  # the answers this one replaced
+    reading: list[str] = field(default_factory=list)  # attached files still being read
+    unread: list[dict] = field(default_factory=list)  # attached files it could not read
     # The live text part: its index, its pieces, and how many of them (and how many
     # characters) have been sent as deltas.
     _live: int | None = field(default=None, repr=False)
@@ -132,6 +134,10 @@ class Reply:
             data["notes"] = list(self.notes)
         if self.versions:
             data["versions"] = list(self.versions)
+        if self.reading:
+            data["reading"] = list(self.reading)
+        if self.unread:
+            data["unread"] = [dict(entry) for entry in self.unread]
         return data
 
     def snapshot(self) -> tuple[str, dict]:

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
-from .. import budget, limits, llm
+from .. import attachments, budget, limits, llm
 from ..models import Chat, Message
 from . import persistence, revisions, stopping
 from .engine import PreparedTurn, Turn, prepare
@@ -48,22 +48,42 @@ class SessionEnded(Exception):
     """The door's session has ended (`holds_session` said so): nothing was saved."""
 
 
-def _checked_content(content: str) -> None:
-    if not content:
+def _checked_content(content: str, attached: bool = False) -> None:
+    if not content and not attached:
         raise TurnRejected(_("Write a message first."))
     if len(content) > MAX_MESSAGE_LENGTH:
         raise TurnRejected(_("The message is too long (at most %(count)s characters).")
                            % {"count": MAX_MESSAGE_LENGTH})
 
 
-def _checked_turn(user, chat_id, content: str, counted: Future | None) -> PreparedTurn:
+def _checked_attachments(user, ids) -> list[dict]:
+    """The attached files as the question keeps them: every id must be one of the user's
+    own documents, or nothing is sent."""
+    if ids is None:
+        return []
+    if not isinstance(ids, list | tuple) or not all(isinstance(v, str | int) for v in ids):
+        raise TurnRejected(_("The attached files could not be read from the message."))
+    ids = list(dict.fromkeys(str(value) for value in ids))
+    if len(ids) > attachments.MAX_FILES:
+        raise TurnRejected(_("Attach at most %(count)s files to one message.")
+                           % {"count": attachments.MAX_FILES})
+    files = attachments.find(user, ids)
+    if len(files) != len(ids):  # another user's, deleted, or no id at all
+        raise TurnRejected(_("An attached file was not found in your documents. Attach it "
+                             "again."))
+    return [file.as_stored() for file in files]
+
+
+def _checked_turn(user, chat_id, content: str, counted: Future | None,
+                  attachment_ids=None) -> PreparedTurn:
     """The checks, then the question and the empty answer, atomically: the chat row is
     locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
     serialises writers anyway). The chat, its skill and the state of its latest answer
     come in one query; the rate limit's counter was started beside this hop (`counted`)
     and is only read before anything is saved."""
     try:
-        _checked_content(content)
+        attached = _checked_attachments(user, attachment_ids)
+        _checked_content(content, attached=bool(attached))
     except TurnRejected:
         _uncount(counted)
         raise
@@ -95,7 +115,7 @@ def _checked_turn(user, chat_id, content: str, counted: Future | None) -> Prepar
             reply.status, reply.error = ERROR, {"code": "not_configured"}
         elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
             reply.status, reply.error = ERROR, {"code": "budget_reached"}
-        question, answer = persistence.create_turn(chat, content, reply)
+        question, answer = persistence.create_turn(chat, content, reply, attached)
     return PreparedTurn(user, chat, question, answer, reply)
 
 
@@ -107,28 +127,31 @@ def _uncount(counted: Future | None) -> None:
 
 
 def _prepare(user, chat_id, content: str, counted: Future | None,
-             holds_session: Callable[[], bool] | None) -> PreparedTurn:
+             holds_session: Callable[[], bool] | None, attachment_ids=None) -> PreparedTurn:
     # One thread hop for the door's session, the checks and the preparation: the model
     # call starts right after.
     if holds_session is not None and not holds_session():
         _uncount(counted)
         raise SessionEnded
-    return prepare(_checked_turn(user, chat_id, content, counted))
+    return prepare(_checked_turn(user, chat_id, content, counted, attachment_ids))
 
 
-async def start(user, chat_id, content: str, *,
+async def start(user, chat_id, content: str, attachments=None, *,
                 holds_session: Callable[[], bool] | None = None):
     """Saves the message, shows it on every open page and starts the answer; returns the
     turn's task (None when the answer is already final, e.g. not configured).
-    `holds_session`: the door's own check that its session still holds (the socket's),
-    made first in the same thread hop; SessionEnded when it does not."""
+    `attachments`: ids of the user's documents attached to the message; the turn waits
+    for their text (reading.py). `holds_session`: the door's own check that its session
+    still holds (the socket's), made first in the same thread hop; SessionEnded when it
+    does not."""
     # A NUL cannot be stored in a PostgreSQL text column (the save raised and closed the
     # socket); no one types one, so it is dropped like other invisible noise.
     content = (content or "").replace("\x00", "").strip()
     # The rate limit's counter, when it is a round trip to the shared cache (Redis), runs
     # beside the hop that checks the chat instead of in it.
     counted = COUNTER.submit(limits.count_message, user) if limits.counter_is_remote() else None
-    prepared = await sync_to_async(_prepare)(user, chat_id, content, counted, holds_session)
+    prepared = await sync_to_async(_prepare)(user, chat_id, content, counted, holds_session,
+                                             attachments)
     return await Turn(prepared).start()
 
 

@@ -5,7 +5,7 @@ import json
 from django import template
 from django.utils import formats
 
-from .. import actions, tool_registry
+from .. import actions, attachments, tool_registry
 from ..assistant.errors import message_for
 from ..models import AssistantAction
 
@@ -21,6 +21,12 @@ def error_message(error) -> str:
 @register.filter
 def as_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@register.filter
+def attachment_url(file_id) -> str:
+    """Where an attached file is shown (its document's page)."""
+    return attachments.url(file_id)
 
 
 @register.filter

@@ -161,20 +161,48 @@ def test_an_answer_whose_process_died_shows_as_interrupted(signed_in_client, use
     assert "Half an ans" in page and "interrupted" in page
 
 
-def test_chat_page_query_count_is_constant_with_1000_messages(
-    signed_in_client, user, django_assert_max_num_queries
-):
-    chat = Chat.objects.create(user=user)
+def _chat_messages(chat, numbers, action):
+    """Finished messages numbered `numbers`, every fifth answer with a tool card of
+    `action`; even numbers are questions."""
+    tool = {"type": "tool", "name": "save_memory", "summary": "Saved", "input": {},
+            "data": {"action": {"id": str(action.pk), "state": "applied",
+                                "kind": action.kind, "summary": action.summary}}}
+    start = timezone.now() - timedelta(days=1)
     Message.objects.bulk_create([
-        Message(chat=chat, role="user" if n % 2 else "assistant", content=f"message {n}",
-                metadata={"status": "done", "parts": [{"type": "text", "text": f"m{n}",
-                                                       "html": f"<p>m{n}</p>"}]})
-        for n in range(1000)
+        Message(chat=chat, role="user" if n % 2 == 0 else "assistant", content=f"message {n}",
+                created=start + timedelta(seconds=n),
+                metadata={"status": "done", "parts": ([tool] if n % 10 == 1 else []) + [
+                    {"type": "text", "text": f"m{n}", "html": f"<p>m{n}</p>"}]})
+        for n in numbers
     ])
-    with django_assert_max_num_queries(12):
-        response = signed_in_client.get(reverse("chats:detail", args=[chat.pk]))
-    assert response.status_code == 200
-    assert "Show earlier messages" in response.content.decode()
+
+
+def test_chat_page_queries_do_not_grow_with_the_messages(signed_in_client, user):
+    """The same queries, at most 12, for a chat of 4 messages and one of 1,000; the page
+    shows the newest PAGE_SIZE and links to the earlier ones."""
+    from chats import views
+    from chats.models import AssistantAction
+
+    chat = Chat.objects.create(user=user)
+    action = AssistantAction.objects.create(user=user, chat=chat, kind="memory.create",
+                                            state="applied", summary="Metformin")
+    url = reverse("chats:detail", args=[chat.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = signed_in_client.get(url)
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    _chat_messages(chat, range(4), action)
+    queries()  # warms the session and runtime-settings caches
+    few, page = queries()
+    assert "Show earlier messages" not in page
+    _chat_messages(chat, range(4, 1000), action)
+    many, page = queries()
+    assert many == few <= 12
+    assert page.count('class="chat-message"') == views.PAGE_SIZE
+    assert "Show earlier messages" in page and "message 998" in page and "<p>m999</p>" in page
 
 
 def test_bad_before_parameter_is_not_a_500(signed_in_client, user):

@@ -33,7 +33,7 @@ def redis_down(settings):
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }}
     settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]},
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [url]},
     }}
     from channels.layers import channel_layers
 

@@ -60,7 +60,7 @@ def test_production_mode_from_database_and_redis_urls(tmp_path):
     assert values["db"] == "django.db.backends.postgresql"
     assert values["db_name"] == "anamnesis"
     assert values["cache"].endswith("RedisCache")
-    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert values["broker"] == "redis"
     assert values["tz"] == "Europe/Moscow"
     assert values["hosts"] == ["health.example.org"]

@@ -52,6 +52,21 @@ def test_better_matches_rank_first(user):
     assert ids(search.search(user, "ferritin")) == [str(strong.pk), str(weak.pk)]
 
 
+def test_a_word_in_the_file_name_weighs_more_than_in_the_text(user):
+    filler = " ".join(["routine visit notes"] * 20)
+    for number in range(6):  # documents without the word, so that it is a rare one
+        indexed(user, f"visit-{number}.txt", filler)
+    named = indexed(user, "ferritin.txt", f"{filler} ferritin {filler}")
+    thrice = indexed(user, "notes.txt", f"{filler} ferritin ferritin ferritin {filler}")
+    assert ids(search.search(user, "ferritin")) == [str(named.pk), str(thrice.pk)]
+
+
+def test_words_of_a_file_name_are_found(user):
+    doc = indexed(user, "blood-test_2024.ferritin.pdf", "nothing else here")
+    for word in ("blood", "test", "ferritin"):
+        assert ids(search.search(user, word)) == [str(doc.pk)]
+
+
 def test_other_users_documents_are_never_found(user, other_user):
     indexed(other_user, "secret.txt", "hepatitis serology positive")
     assert search.search(user, "hepatitis") == []

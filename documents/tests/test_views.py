@@ -128,15 +128,26 @@ def test_detail_status_fragment_reports_completion(signed_in_client, user):
 
 
 def test_list_query_count_does_not_grow_with_rows(signed_in_client, user):
-    def queries():
+    """The same queries, at most 13, with 3 documents and with 1,000 (50 a page)."""
+    def queries(**params):
         with CaptureQueriesContext(connection) as captured:
-            assert signed_in_client.get("/documents/").status_code == 200
-        return len(captured)
+            response = signed_in_client.get("/documents/", params)
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
 
-    Document.objects.bulk_create(Document(user=user, filename=f"{i}.pdf", sha256=str(i),
-                                          mime_type="application/pdf") for i in range(3))
+    def documents(numbers):
+        Document.objects.bulk_create(
+            Document(user=user, filename=f"{i:04}.pdf", sha256=str(i), mime_type="application/pdf",
+                     status=["completed", "failed", "completed", "processing"][i % 4],
+                     doc_type="lab_result", page_count=2, file_size=1000 + i)
+            for i in numbers)
+
+    documents(range(3))
     queries()  # warms the session and runtime-settings caches
-    few = queries()
-    Document.objects.bulk_create(Document(user=user, filename=f"x{i}.pdf", sha256=f"x{i}",
-                                          mime_type="application/pdf") for i in range(120))
-    assert queries() == few
+    few, _ = queries()
+    documents(range(3, 1000))
+    many, page = queries()
+    assert many == few <= 13
+    assert "Page 1 of 20" in page and page.count('href="/documents/') >= 50
+    last, page = queries(page=20)
+    assert last == few and "Page 20 of 20" in page

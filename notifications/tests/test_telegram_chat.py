@@ -271,6 +271,35 @@ async def test_a_pdf_sent_to_the_bot_becomes_a_processed_document(
     assert await Document.objects.acount() == 1
 
 
+async def test_a_pdf_with_a_question_is_answered_with_its_text(
+        fake_anthropic, make_user, telegram_server, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the broker runs the job in this process
+
+    def respond(body):
+        if (body.get("tool_choice") or {}).get("type") == "tool":  # the document's facts
+            return Reply.tool("record_document", {"doc_type": "lab_result", "summary": "Lipids.",
+                                                  "findings": [], "lab_values": []})
+        return Reply.text(ANSWER)
+    fake_anthropic.responder = respond
+    owner = await linked(make_user)
+    telegram_server.send_document(CHAT, lipid_pdf(), "lipids.pdf", "application/pdf",
+                                  caption="Is this LDL too high?")
+
+    async def answered():
+        return texts(telegram_server)[-1:] == [ANSWER_SHOWN]
+
+    await run_bot(telegram_server, answered)
+    question = await Message.objects.aget(chat__user=owner, role="user")
+    document = await Document.objects.aget(user=owner)
+    assert question.content == "Is this LDL too high?"
+    assert question.metadata["attachments"] == [{"id": str(document.pk), "name": "lipids.pdf"}]
+    [request] = [body for body in fake_anthropic.requests if "tool_choice" not in body]
+    turn = [block["text"] for block in request["messages"][-1]["content"]]
+    assert turn[0].startswith('<data source="attachment" title="lipids.pdf">')
+    assert "LDL cholesterol 4.0" in turn[0]
+    assert turn[-1] == "Is this LDL too high?"
+
+
 async def test_a_photo_sent_to_the_bot_is_read_by_ocr(
         make_user, telegram_server, settings, monkeypatch):
     from PIL import Image, ImageDraw, ImageFont

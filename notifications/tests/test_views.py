@@ -168,3 +168,87 @@ def test_unlink_from_the_page(signed_in_client, user):
     signed_in_client.post(reverse("telegram:link"), {"unlink": "1"})
     user.refresh_from_db()
     assert user.telegram_chat_id is None
+
+
+def _notifications(user, numbers):
+    """Received notifications of every kind (a dose reminder, done, failed, read, unread),
+    a pending reminder in every fiftieth and a proposed reminder in every hundredth."""
+    from chats.models import AssistantAction
+    from notifications.actions import REMINDER
+
+    now = timezone.now()
+    pending = [n for n in numbers if n % 50 == 0]
+    Notification.objects.bulk_create([
+        Notification(user=user, title=f"Reminder {n:04}", body="500 mg with breakfast",
+                     type=["reminder", "alert", "info", "ai_generated"][n % 4],
+                     channel="in_app" if n % 5 else "email",
+                     status="pending" if n in pending else ["sent", "read", "delivered",
+                                                            "failed"][n % 4],
+                     scheduled_at=now + timedelta(hours=n) if n in pending else None,
+                     sent_at=None if n in pending else now - timedelta(minutes=n),
+                     metadata={"done_at": now.isoformat()} if n % 7 == 0 else
+                     {"medication": 1} if n % 7 == 1 else {})
+        for n in numbers
+    ])
+    AssistantAction.objects.bulk_create([
+        AssistantAction(user=user, kind=REMINDER, state="proposed", origin="review",
+                        summary=f"Suggested {n}", payload={"title": f"Suggested {n}"})
+        for n in numbers if n % 100 == 0
+    ])
+
+
+def test_list_queries_do_not_grow_with_the_notifications(signed_in_client, user):
+    """The same queries, at most 13, with 4 notifications and with 1,000 (30 a page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import views
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = signed_in_client.get(reverse("notifications:index"), params)
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    _notifications(user, range(4))
+    queries()  # warms the session and runtime-settings caches
+    few, _ = queries()
+    _notifications(user, range(4, 1000))
+    many, page = queries()
+    assert many == few <= 13
+    assert page.count('id="n-') == views.PAGE_SIZE
+    assert "Page 1 of 33" in page and "Suggested 900" in page
+    last, page = queries(page=33)
+    assert last == few and "Page 33 of 33" in page and "Reminder 0999" in page
+
+
+@pytest.mark.parametrize("language, text", [("en", "Page 2 of 2"), ("ru", "Страница 2 из 2")])
+def test_the_pager_says_which_page_in_the_users_language(signed_in_client, user, language,
+                                                        text):
+    from notifications import views
+
+    user.language = language
+    user.save()
+    Notification.objects.bulk_create([
+        Notification(user=user, title=f"Old {n}", status="read", sent_at=timezone.now())
+        for n in range(views.PAGE_SIZE + 1)
+    ])
+    page = signed_in_client.get(reverse("notifications:index"), {"page": 2}).content.decode()
+    assert text in page and page.count('id="n-') == 1
+
+
+def test_the_bell_snapshot_queries_do_not_grow_with_the_notifications(user):
+    """The socket's list of the newest unread ones: two queries however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import live
+
+    _notifications(user, range(4))
+    with CaptureQueriesContext(connection) as few:
+        live.snapshot(user)
+    _notifications(user, range(4, 1000))
+    with CaptureQueriesContext(connection) as many:
+        state = live.snapshot(user)
+    assert len(many) == len(few) == 2
+    assert len(state["notifications"]) == live.RECENT and state["unread"] > live.RECENT

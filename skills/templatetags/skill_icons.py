@@ -4,7 +4,8 @@
 typo would make every page listing it answer 500. This tag draws the default icon instead."""
 
 from django import template
-from lucide.templatetags.lucide import lucide
+
+from config.icons import lucide
 
 from ..icons import DEFAULT_ICON, icon_or_default
 

@@ -4,6 +4,8 @@
 // and Stop. Enter sends, Shift+Enter makes a new line. Reconnects by itself; a delta says
 // where it starts, so a page that missed some text (a reload, a reconnect) asks for the
 // answer as saved and replays what it holds on top; the final message replaces it all.
+// Files chosen with Attach (or dropped or pasted on the form) show as chips; on send they
+// are uploaded over HTTP first (they become documents) and the message carries their ids.
 (function () {
   "use strict";
   const root = document.getElementById("chat");
@@ -16,6 +18,13 @@
   const alertBox = document.getElementById("chat-alert");
   const alertText = document.getElementById("chat-alert-text");
   const status = document.getElementById("composer-status");
+  const fileInput = document.getElementById("composer-files-input");
+  const attachButton = document.getElementById("attach-button");
+  const chipList = document.getElementById("composer-files");
+  const chipTemplate = document.getElementById("composer-file");
+  // Chosen files: {file, name, id (once uploaded), chip}.
+  let chosen = [];
+  let uploading = false;
   let socket = null;
   let retry = 500;
   let queued = null;
@@ -37,7 +46,7 @@
   function setStreaming(streaming) {
     root.dataset.streaming = streaming ? "true" : "false";
     if (stopButton) stopButton.hidden = !streaming;
-    if (sendButton) sendButton.disabled = streaming;
+    if (sendButton) sendButton.disabled = streaming || uploading;
   }
 
   function showError(text) {
@@ -172,7 +181,10 @@
       }
     } else if (data.type === "error") {
       showError(data.message);
-      if (queued !== null && textarea && !textarea.value) textarea.value = queued;
+      if (queued !== null && textarea && !textarea.value && !chosen.length) {
+        textarea.value = queued.content;
+        queued.files.forEach(function (item) { addChip(item); });
+      }
     }
     queued = null;
   }
@@ -197,9 +209,126 @@
     });
   }
 
-  function send() {
+  // --- Attached files ---------------------------------------------------------------
+
+  function setStatus(text) {
+    if (status) status.textContent = text;
+  }
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function addChip(item) {
+    const chip = chipTemplate.content.firstElementChild.cloneNode(true);
+    chip.querySelector("[data-name]").textContent = item.name;
+    chip.title = item.name;
+    const remove = chip.querySelector("[data-remove]");
+    remove.setAttribute("aria-label", remove.dataset.label.replace("%(name)s", item.name));
+    remove.title = remove.getAttribute("aria-label");
+    remove.addEventListener("click", function () {
+      if (uploading) return;
+      const index = chosen.indexOf(item);
+      chosen.splice(index, 1);
+      chip.remove();
+      chipList.hidden = !chosen.length;
+      // Focus stays in the list (the next chip's remove button) or goes back to Attach.
+      const next = chosen[index] || chosen[index - 1];
+      (next ? next.chip.querySelector("[data-remove]") : attachButton).focus();
+    });
+    item.chip = chip;
+    chosen.push(item);
+    chipList.appendChild(chip);
+    chipList.hidden = false;
+  }
+
+  function addFiles(files) {
+    const max = Number(form.dataset.maxFiles || 10);
+    Array.from(files).forEach(function (file) {
+      const twin = chosen.some(function (item) {
+        return item.file && item.file.name === file.name && item.file.size === file.size;
+      });
+      if (twin) return;
+      if (chosen.length >= max) {
+        showError(form.dataset.tooManyText);
+        return;
+      }
+      addChip({ file: file, name: file.name, id: null });
+    });
+  }
+
+  function setBusy(item, busy) {
+    item.chip.dataset.state = busy ? "uploading" : (item.id ? "uploaded" : "chosen");
+    item.chip.querySelector('[data-icon="file"]').hidden = busy;
+    item.chip.querySelector('[data-icon="busy"]').hidden = !busy;
+  }
+
+  // Uploads the chosen files not uploaded yet; true when every file is now a document.
+  // A refused file leaves the list and the alert says why; the others stay uploaded.
+  async function upload() {
+    const waiting = chosen.filter(function (item) { return !item.id; });
+    if (!waiting.length) return true;
+    const body = new FormData();
+    waiting.forEach(function (item) {
+      body.append("files", item.file, item.name);
+      setBusy(item, true);
+    });
+    uploading = true;
+    if (sendButton) sendButton.disabled = true;
+    setStatus(form.dataset.uploadingText.replace("%(names)s", waiting.map(function (item) {
+      return item.name;
+    }).join(", ")));
+    let data = null;
+    try {
+      const response = await fetch(form.dataset.attachUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      });
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    } finally {
+      uploading = false;
+      setStatus("");
+      setStreaming(root.dataset.streaming === "true");
+    }
+    if (!data || !Array.isArray(data.files)) {
+      waiting.forEach(function (item) { setBusy(item, false); });
+      showError((data && data.error) || form.dataset.uploadFailedText);
+      return false;
+    }
+    waiting.forEach(function (item, index) {
+      const result = data.files[index] || {};
+      if (result.id) {
+        item.id = result.id;
+        setBusy(item, false);
+      } else {
+        chosen.splice(chosen.indexOf(item), 1);
+        item.chip.remove();
+      }
+    });
+    chipList.hidden = !chosen.length;
+    if (data.error) {
+      showError(data.error);
+      return false;
+    }
+    return true;
+  }
+
+  function clearChips() {
+    chosen = [];
+    chipList.replaceChildren();
+    chipList.hidden = true;
+  }
+
+  async function send() {
     const content = textarea.value.trim();
-    if (!content || root.dataset.streaming === "true") return;
+    if ((!content && !chosen.length) || root.dataset.streaming === "true" || uploading) return;
+    if (chosen.some(function (item) { return !item.id; })) {
+      showError("");
+      if (!(await upload())) return;
+    }
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       // Still connecting (or reconnecting): the message stays in the box and goes out
       // as soon as the socket opens.
@@ -207,12 +336,43 @@
       return;
     }
     showError("");
-    queued = content;
-    socket.send(JSON.stringify({ action: "send", content: content }));
+    const files = chosen.slice();
+    queued = { content: content, files: files };
+    const message = { action: "send", content: content };
+    if (files.length) {
+      message.attachments = files.map(function (item) { return item.id; });
+    }
+    socket.send(JSON.stringify(message));
     textarea.value = "";
+    clearChips();
     scrollDown();
   }
 
+  if (form && fileInput && attachButton) {
+    attachButton.addEventListener("click", function () { fileInput.click(); });
+    fileInput.addEventListener("change", function () {
+      addFiles(fileInput.files);
+      fileInput.value = ""; // the same file can be chosen again after it is removed
+    });
+    form.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.from(event.dataTransfer.types).includes("Files")) {
+        event.preventDefault();
+      }
+    });
+    form.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        event.preventDefault();
+        addFiles(event.dataTransfer.files);
+      }
+    });
+    textarea.addEventListener("paste", function (event) {
+      const files = event.clipboardData && event.clipboardData.files;
+      if (files && files.length) {
+        event.preventDefault();
+        addFiles(files);
+      }
+    });
+  }
   if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
