@@ -59,6 +59,16 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_context():
+    # A rolled-back SQLite test gives its ids out again: the next test's user must not
+    # find the stable context this process kept for the last one (chats/assistant/
+    # context_cache.py; in production an id is never reused).
+    from chats.assistant import context_cache
+
+    context_cache.clear()
+
+
 @pytest.fixture
 def password():
     return TEST_PASSWORD

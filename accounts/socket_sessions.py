@@ -65,13 +65,29 @@ class SessionBoundConsumer:
         """Checks now; closes the socket when the session ended."""
         if self.session_ended:
             return False
-        holds = await database_sync_to_async(session_holds)(
-            getattr(self, "_session_key", None), getattr(self, "_session_user_id", None))
+        holds = await database_sync_to_async(self.holds_session)()
         if not holds:
-            self.session_ended = True
-            self.stop_watching_session()
-            await self.close(code=SIGNED_OUT)
+            await self.end_session()
         return holds
+
+    def holds_session(self) -> bool:
+        """The check itself, synchronous: for a consumer that makes it in the thread hop
+        of its own work (see `checks_session_itself`)."""
+        return session_holds(getattr(self, "_session_key", None),
+                             getattr(self, "_session_user_id", None))
+
+    async def end_session(self) -> None:
+        """Closes the socket for good: its session has ended."""
+        self.session_ended = True
+        self.stop_watching_session()
+        await self.close(code=SIGNED_OUT)
+
+    def checks_session_itself(self, message) -> bool:
+        """True when the consumer checks the session of this message itself, in the
+        thread hop of its own work (one hop less on its way): it must then call
+        `holds_session` there before doing anything, and `end_session` when it fails.
+        Every other message is checked here, before the consumer sees it."""
+        return False
 
     async def _watch_session(self) -> None:
         try:
@@ -87,7 +103,9 @@ class SessionBoundConsumer:
             await self.close(code=SIGNED_OUT)
 
     async def websocket_receive(self, message):
-        if not await self.session_is_valid():
+        if self.session_ended:
+            return
+        if not self.checks_session_itself(message) and not await self.session_is_valid():
             return
         await super().websocket_receive(message)
 

@@ -10,7 +10,14 @@ class ChatsConfig(AppConfig):
     def ready(self):
         # The feature apps register their tools and context providers in their own
         # ready(); chats registers only the prompt layers of SPEC §6 steps 1-3.
+        from django.contrib.auth import get_user_model
+
+        from skills.models import ContextFile, Skill
+
         from .assistant import context, providers
 
+        # Kept between turns until a context file, a skill or the user (language,
+        # timezone) is saved: assistant/context_cache.py.
         providers.register(providers.Provider("layers", 10, providers.SYSTEM,
-                                              blocks=context.layer_blocks))
+                                              blocks=context.layer_blocks,
+                                              sources=(ContextFile, Skill, get_user_model())))

@@ -61,15 +61,26 @@ class ChatConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    def checks_session_itself(self, message) -> bool:
+        # A message sent is checked in the turn's own thread hop (turns.start), so one
+        # hop leads from the message to the model call; every other action is checked
+        # in receive_json before it runs.
+        return True
+
     async def receive_json(self, content, **kwargs):
         action = content.get("action") if isinstance(content, dict) else None
+        if action != "send" and not await self.session_is_valid():
+            return
         with user_language(self.user):
             if action == "send":
                 try:
                     await turns.start(self.user, self.chat_id, str(content.get("content", "")),
-                                      attachments=content.get("attachments"))
+                                      attachments=content.get("attachments"),
+                                      holds_session=self.holds_session)
                 except turns.TurnRejected as exc:
                     await self.send_json({"type": "error", "message": str(exc.args[0])})
+                except turns.SessionEnded:
+                    await self.end_session()
             elif action == "stop":
                 await turns.stop(self.user, self.chat_id)
             elif action == "sync":  # a page that missed a delta asks for the answer as saved

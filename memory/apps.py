@@ -17,7 +17,10 @@ class MemoryConfig(AppConfig):
         actions.register()
         health_actions.register()
 
+        # Kept between turns until one of its sources is saved or deleted (or the user:
+        # timezone, language): chats/assistant/context_cache.py.
         providers.register(providers.Provider("memory", 40, providers.SYSTEM,
-                                              blocks=context.memory_blocks))
+                                              blocks=context.memory_blocks,
+                                              sources=context.SOURCES))
         providers.register(providers.Provider("memory-relevant", 60, providers.TURN,
                                               blocks=context.relevant_memory_blocks))

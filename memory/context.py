@@ -11,11 +11,14 @@ from chats.assistant.untrusted import data_block
 
 from . import search
 from .health_summary import summary_text
-from .models import MemoryEntry
+from .models import HealthPreference, Medication, MemoryEntry, Vital
 
 MEMORY_LIMIT = 100
 RELEVANT_LIMIT = 8
 ALWAYS = ("critical", "high")  # in the system prompt of every turn
+# What memory_blocks reads (with the user): saving or deleting one of these rows gives the
+# user's stable context a new version (chats/assistant/context_cache.py).
+SOURCES = (MemoryEntry, Medication, Vital, HealthPreference)
 
 
 def _line(labels, importance, category, title, content) -> str:

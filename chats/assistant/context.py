@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from skills.context import layers
 
 from ..models import Message
-from . import providers, reading, untrusted
+from . import context_cache, providers, reading, untrusted
 from .providers import SYSTEM, TURN
 from .providers import block as _block
 
@@ -94,11 +94,19 @@ def layer_blocks(user, chat, current: str) -> list[dict]:
 
 
 def system_blocks(user, chat, current: str) -> list[dict]:
-    """Steps 1-4 and the session facts; the last block carries the cache breakpoint."""
-    blocks = []
+    """Steps 1-4 and the session facts; the last block carries the cache breakpoint.
+    Providers with `sources` are read from context_cache while their sources are
+    unchanged: the same blocks, byte for byte."""
+    blocks, versions = [], None
     for provider in providers.all_providers():
-        if provider.placement == SYSTEM:
+        if provider.placement != SYSTEM:
+            continue
+        if provider.sources is None:
             blocks.extend(provider.blocks(user, chat, current))
+            continue
+        if versions is None:
+            versions = context_cache.versions(user)
+        blocks.extend(context_cache.blocks(provider, user, chat, current, versions))
     blocks.append(session_block(user))
     blocks[-1] = {**blocks[-1], "cache_control": CACHE}
     return blocks

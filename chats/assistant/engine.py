@@ -95,6 +95,7 @@ class PreparedTurn:
     reply: Reply
     model: str = ""
     context: TurnContext | None = None
+    tools_refused: bool = False  # this model is known to refuse tools (model_support)
 
 
 def prepare(turn: PreparedTurn) -> PreparedTurn:
@@ -113,6 +114,8 @@ def prepare(turn: PreparedTurn) -> PreparedTurn:
         turn.answer.content, turn.answer.metadata = turn.reply.content, turn.reply.metadata()
         return turn
     turn.model = llm.model_name()
+    # Read here, in the same hop, rather than on the way to the model call (another hop).
+    turn.tools_refused = model_support.lacks(turn.model, model_support.TOOLS)
     return turn
 
 
@@ -166,6 +169,9 @@ class Turn:
         task = None
         if self.prepared.context is not None:  # the model call starts while pages are told
             task = stopping.start(self.answer.pk, self.run())
+            # The model call runs first, up to its first wait (building and sending the
+            # request); rendering the question and the answer for the pages comes after.
+            await asyncio.sleep(0)
         try:
             for message in (self.question, self.answer):
                 await live.publish(self.chat.pk, {
@@ -228,7 +234,7 @@ class Turn:
     async def _converse(self) -> None:
         ctx = self.prepared.context
         messages = ctx.messages
-        tools = await self._tools()
+        tools = self._tools()
         client = llm.shared_async_client()
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
@@ -253,9 +259,9 @@ class Turn:
             messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
 
-    async def _tools(self) -> list[dict]:
+    def _tools(self) -> list[dict]:
         """The tools' definitions, unless this model is known to refuse tools."""
-        if await model_support.alacks(self.prepared.model, model_support.TOOLS):
+        if self.prepared.tools_refused:
             self.reply.add_note(TOOLS_UNAVAILABLE)
             return []
         return [tool.definition() for tool in tool_registry.all_tools()]

@@ -10,6 +10,11 @@ provider in `order`. A provider's `placement` says where its blocks go:
 - `TURN` — made for the current message (document excerpts, lab values, memory relevant
   to it): data blocks (`untrusted.data_block`) at the start of the current user turn,
   after the history's breakpoint, so they never break the cached prefix.
+
+A `SYSTEM` provider that names its `sources` (the models its blocks are read from) is
+built once and kept between turns (context_cache.py) until a row of one of them is saved
+or deleted; its blocks may depend only on those rows, the user, the chat's skill and the
+active language. Without `sources` it is built for every turn.
 """
 
 from collections.abc import Callable
@@ -21,20 +26,24 @@ SYSTEM, TURN = "system", "turn"
 class Provider:
     """`blocks(user, chat, current_text)` returns content blocks: system blocks written
     with `block(title, body)`, turn blocks with `untrusted.data_block(source, title, body)`.
-    `stable=True/False` is the older spelling of `placement` and still accepted."""
+    `stable=True/False` is the older spelling of `placement` and still accepted.
+    `sources`: the models a `SYSTEM` provider's blocks are read from (see above)."""
 
-    __slots__ = ("blocks", "name", "order", "placement")
+    __slots__ = ("blocks", "name", "order", "placement", "sources")
 
     def __init__(self, name: str, order: int, placement: str | None = None,
                  blocks: Callable[[Any, Any, str], list[dict]] | None = None, *,
-                 stable: bool | None = None):
+                 stable: bool | None = None, sources: tuple | None = None):
         if placement is None:
             placement = TURN if stable is False else SYSTEM
         if placement not in (SYSTEM, TURN):
             raise ValueError(f"placement must be {SYSTEM!r} or {TURN!r}, not {placement!r}")
         if blocks is None:
             raise TypeError("a provider needs its blocks function")
+        if sources is not None and placement != SYSTEM:
+            raise ValueError("only a system provider is kept between turns")
         self.name, self.order, self.placement, self.blocks = name, order, placement, blocks
+        self.sources = tuple(sources) if sources is not None else None
 
     @property
     def stable(self) -> bool:
@@ -48,6 +57,10 @@ _providers: dict[str, Provider] = {}
 
 
 def register(provider: Provider) -> Provider:
+    if provider.sources:
+        from . import context_cache
+
+        context_cache.watch(*provider.sources)
     _providers[provider.name] = provider
     return provider
 

@@ -6,23 +6,46 @@ stopping.py to stop it, wherever it runs.
 """
 
 import asyncio
+import contextlib
 import contextvars
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from .. import attachments, budget, limits, llm
-from ..models import Chat
+from ..models import Chat, Message
 from . import persistence, revisions, stopping
 from .engine import PreparedTurn, Turn, prepare
-from .reply import ERROR, Reply
+from .reply import ERROR, STREAMING, Reply
 
 MAX_MESSAGE_LENGTH = 20_000
+COUNTER_TIMEOUT = 10.0  # the cache's own socket timeout (2 s) ends a stuck counter first
+# The rate limit's counter: a cache round trip, made beside the checks' thread hop, on
+# its own threads, so it never waits behind the database work of asgiref's one thread.
+COUNTER: ThreadPoolExecutor
+
+
+def _new_counter_threads() -> None:
+    global COUNTER  # also in a forked child (the browser tests' live server)
+    COUNTER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chat-rate-limit")
+
+
+_new_counter_threads()
+os.register_at_fork(after_in_child=_new_counter_threads)
 
 
 class TurnRejected(Exception):
     """The message cannot be sent; `args[0]` says why, in the user's language."""
+
+
+class SessionEnded(Exception):
+    """The door's session has ended (`holds_session` said so): nothing was saved."""
 
 
 def _checked_content(content: str, attached: bool = False) -> None:
@@ -51,22 +74,40 @@ def _checked_attachments(user, ids) -> list[dict]:
     return [file.as_stored() for file in files]
 
 
-def _checked_turn(user, chat_id, content: str, attachment_ids=None) -> PreparedTurn:
+def _checked_turn(user, chat_id, content: str, counted: Future | None,
+                  attachment_ids=None) -> PreparedTurn:
     """The checks, then the question and the empty answer, atomically: the chat row is
     locked so two tabs sending at once cannot start two answers (PostgreSQL; SQLite
-    serialises writers anyway)."""
-    attached = _checked_attachments(user, attachment_ids)
-    _checked_content(content, attached=bool(attached))
+    serialises writers anyway). The chat, its skill and the state of its latest answer
+    come in one query; the rate limit's counter was started beside this hop (`counted`)
+    and is only read before anything is saved."""
+    try:
+        attached = _checked_attachments(user, attachment_ids)
+        _checked_content(content, attached=bool(attached))
+    except TurnRejected:
+        _uncount(counted)
+        raise
     with transaction.atomic():
+        latest = (Message.objects.filter(chat=OuterRef("pk"), role=Message.Role.ASSISTANT)
+                  .order_by("-created").values(status=KT("metadata__status"))[:1])
         chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
-                .filter(pk=chat_id).first())
-        if chat is None:
-            raise TurnRejected(_("This chat does not exist."))
-        if chat.is_archived:
-            raise TurnRejected(_("This chat is archived. Restore it to continue."))
-        if persistence.expire_stale(chat) is not None:
-            raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
-        if not limits.allow_message(user):
+                .annotate(latest_status=Subquery(latest)).filter(pk=chat_id).first())
+        try:
+            if chat is None:
+                raise TurnRejected(_("This chat does not exist."))
+            if chat.is_archived:
+                raise TurnRejected(_("This chat is archived. Restore it to continue."))
+            # Only a streaming latest answer needs a second look (is its process alive?).
+            if chat.latest_status == STREAMING and persistence.expire_stale(chat) is not None:
+                raise TurnRejected(_("An answer is still being written. Wait for it or stop it."))
+        except TurnRejected:
+            _uncount(counted)  # refused before the rate limit, as ever: it does not count
+            raise
+        if counted is None:  # this process's memory: no round trip to hide
+            allowed, _key = limits.count_message(user)
+        else:
+            allowed, _key = counted.result(timeout=COUNTER_TIMEOUT)
+        if not allowed:
             raise TurnRejected(
                 _("You are sending messages too fast. Wait a minute and try again."))
         reply = Reply()
@@ -78,20 +119,39 @@ def _checked_turn(user, chat_id, content: str, attachment_ids=None) -> PreparedT
     return PreparedTurn(user, chat, question, answer, reply)
 
 
-def _prepare(user, chat_id, content: str, attachment_ids=None) -> PreparedTurn:
-    # One thread hop for the checks and the preparation: the model call starts right after.
-    return prepare(_checked_turn(user, chat_id, content, attachment_ids))
+def _uncount(counted: Future | None) -> None:
+    if counted is None:  # not counted yet
+        return
+    with contextlib.suppress(Exception):  # a counter that failed has nothing to take back
+        limits.uncount(counted.result(timeout=COUNTER_TIMEOUT)[1])
 
 
-async def start(user, chat_id, content: str, attachments=None):
+def _prepare(user, chat_id, content: str, counted: Future | None,
+             holds_session: Callable[[], bool] | None, attachment_ids=None) -> PreparedTurn:
+    # One thread hop for the door's session, the checks and the preparation: the model
+    # call starts right after.
+    if holds_session is not None and not holds_session():
+        _uncount(counted)
+        raise SessionEnded
+    return prepare(_checked_turn(user, chat_id, content, counted, attachment_ids))
+
+
+async def start(user, chat_id, content: str, attachments=None, *,
+                holds_session: Callable[[], bool] | None = None):
     """Saves the message, shows it on every open page and starts the answer; returns the
     turn's task (None when the answer is already final, e.g. not configured).
     `attachments`: ids of the user's documents attached to the message; the turn waits
-    for their text (reading.py)."""
+    for their text (reading.py). `holds_session`: the door's own check that its session
+    still holds (the socket's), made first in the same thread hop; SessionEnded when it
+    does not."""
     # A NUL cannot be stored in a PostgreSQL text column (the save raised and closed the
     # socket); no one types one, so it is dropped like other invisible noise.
     content = (content or "").replace("\x00", "").strip()
-    prepared = await sync_to_async(_prepare)(user, chat_id, content, attachments)
+    # The rate limit's counter, when it is a round trip to the shared cache (Redis), runs
+    # beside the hop that checks the chat instead of in it.
+    counted = COUNTER.submit(limits.count_message, user) if limits.counter_is_remote() else None
+    prepared = await sync_to_async(_prepare)(user, chat_id, content, counted, holds_session,
+                                             attachments)
     return await Turn(prepared).start()
 
 
