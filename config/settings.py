@@ -137,7 +137,7 @@ TEMPLATES = [
             ],
             # `{% load lucide %}` is the package's tag with each rendered icon cached (the
             # package is not an installed app, so its own library does not clash with this).
-            "libraries": {"lucide": "config.icons"},
+            "libraries": {"lucide": "accounts.icons"},
         },
     },
 ]

@@ -5,7 +5,7 @@ typo would make every page listing it answer 500. This tag draws the default ico
 
 from django import template
 
-from config.icons import lucide
+from accounts.icons import lucide
 
 from ..icons import DEFAULT_ICON, icon_or_default
 

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from lucide.templatetags.lucide import lucide as package_lucide
 
-from config import icons
+from accounts import icons
 
 
 def test_the_cached_tag_draws_what_the_package_draws():
