@@ -126,7 +126,7 @@ def index_all(documents):
                     "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS v (id, name, body) "
                     "WHERE d.id = v.id",
                     [search.CONFIG, search.CONFIG, [document.pk for document in chunk],
-                     [document.filename.lower() for document in chunk],
+                     [search.name_words(document.filename) for document in chunk],
                      [document.extracted_text[:search.INDEXED_CHARS].lower()
                       for document in chunk]])
         else:
