@@ -60,6 +60,15 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that activates a language (a Russian user's turn) leaves none behind."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_kept_context():
     # A rolled-back SQLite test gives its ids out again: the next test's user must not
     # find the stable context this process kept for the last one (chats/assistant/

@@ -3,6 +3,8 @@ conversion to and from the units a user prefers to see (kg/lb, mmol/Lâ€“mg/dL, Â
 
 from dataclasses import dataclass
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from .models import HealthPreference, Vital
@@ -129,9 +131,10 @@ def reading(vital: Vital, preference: HealthPreference) -> Reading:
 def latest(user, preference=None) -> list[Reading]:
     """The newest reading of each kind, in the kind order of the model."""
     preference = preference or HealthPreference.for_user(user)
-    found = []
-    for kind in Kind.values:
-        vital = Vital.objects.for_user(user).filter(kind=kind).order_by("-measured_at").first()
-        if vital:
-            found.append(reading(vital, preference))
-    return found
+    newest = (Vital.objects.for_user(user)
+              .annotate(place=Window(RowNumber(), partition_by=F("kind"),
+                                     order_by=[F("measured_at").desc(), F("pk").desc()]))
+              .filter(place=1))  # one query, not one per kind
+    order = {kind: index for index, kind in enumerate(Kind.values)}
+    return [reading(vital, preference)
+            for vital in sorted(newest, key=lambda vital: order.get(vital.kind, len(order)))]

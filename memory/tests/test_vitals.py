@@ -73,3 +73,25 @@ def test_another_users_reading_cannot_be_deleted(client, user, other_user):
     client.force_login(other_user)
     assert client.post(reverse("memory:vital_delete", args=[vital.pk])).status_code == 404
     assert Vital.objects.filter(pk=vital.pk).exists()
+
+
+@pytest.mark.django_db
+def test_latest_reading_of_each_kind_in_one_query(user, other_user, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from memory.vitals import latest
+
+    now = timezone.now()
+    for days, kind, value in [(3, "weight", 80.0), (1, "weight", 79.5), (2, "heart_rate", 64),
+                              (5, "blood_pressure", 130), (0, "blood_pressure", 121)]:
+        Vital.objects.create(user=user, kind=kind, value=value, unit="?",
+                             value2=80 if kind == "blood_pressure" else None,
+                             measured_at=now - timedelta(days=days))
+    Vital.objects.create(user=other_user, kind="spo2", value=97, unit="%", measured_at=now)
+    preference = HealthPreference.for_user(user)
+    with django_assert_num_queries(1):
+        readings = latest(user, preference)
+    assert [(item.vital.kind, item.vital.value) for item in readings] == [
+        ("blood_pressure", 121), ("heart_rate", 64), ("weight", 79.5)]
