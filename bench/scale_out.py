@@ -86,14 +86,7 @@ async def serve(port_file: str, log_file: str):
     and every stream's end is logged: written in full, or closed by the client early."""
     sse = streaming.sse
     interval = 1.0 / RATE
-    head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-            b"transfer-encoding: chunked\r\ncache-control: no-cache\r\n\r\n")
-    start = sse("message_start", {"type": "message_start", "message": {
-        "id": "msg_bench", "type": "message", "role": "assistant", "model": "bench-model",
-        "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": 100, "output_tokens": 1}}})
-    start += sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                         "content_block": {"type": "text", "text": ""}})
+    head, start = streaming.stream_opening()
     prefix = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,' \
              b'"delta":{"type":"text_delta","text":"t'
 

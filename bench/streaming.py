@@ -79,9 +79,8 @@ def sse(event: str, data: dict) -> bytes:
     return b"%x\r\n%s\r\n" % (len(body), body)
 
 
-async def serve(port_file: str, rate: float, seconds: float):
-    events = int(rate * seconds)
-    interval = 1.0 / rate
+def stream_opening() -> tuple[bytes, bytes]:
+    """The HTTP head of a streamed answer and its first two events (message, text block)."""
     head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"transfer-encoding: chunked\r\ncache-control: no-cache\r\n\r\n")
     start = sse("message_start", {"type": "message_start", "message": {
@@ -90,6 +89,13 @@ async def serve(port_file: str, rate: float, seconds: float):
         "usage": {"input_tokens": 100, "output_tokens": 1}}})
     start += sse("content_block_start", {"type": "content_block_start", "index": 0,
                                          "content_block": {"type": "text", "text": ""}})
+    return head, start
+
+
+async def serve(port_file: str, rate: float, seconds: float):
+    events = int(rate * seconds)
+    interval = 1.0 / rate
+    head, start = stream_opening()
     end = sse("content_block_stop", {"type": "content_block_stop", "index": 0})
     end += sse("message_delta", {"type": "message_delta", "delta": {
         "stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": events}})
