@@ -15,7 +15,7 @@ from memory.dose_schedule import previous_occurrence
 from memory.doses import ACTIONS, Outcome, record
 from memory.models import DoseEvent, Medication
 
-from . import live
+from . import reminders
 from .models import Notification
 
 SNOOZE = timedelta(hours=1)
@@ -68,15 +68,9 @@ def snooze(notification, medication, scheduled_for: datetime) -> Notification:
 def _note_on_reminder(notification, state: str) -> None:
     """The reminder shows the answer (and is read) wherever it was given."""
     notification.metadata["dose_state"] = state
-    fields = ["metadata"]
     if state == State.TAKEN:
         notification.metadata.setdefault("done_at", timezone.now().isoformat())
-    if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
-        notification.status = Notification.Status.READ
-        notification.read_at = timezone.now()
-        fields += ["status", "read_at"]
-    notification.save(update_fields=fields)
-    live.announce(notification.user_id)
+    reminders.save_read(notification, ["metadata"])
 
 
 # --- Telegram ------------------------------------------------------------------------------

@@ -39,7 +39,11 @@ def _announce(user_id) -> None:
     message = {"type": "notifications.changed"}
     future = asyncio.run_coroutine_threadsafe(layer.group_send(group_name(user_id), message),
                                               _sender_loop())
-    future.result(timeout=SEND_TIMEOUT)
+    try:
+        future.result(timeout=SEND_TIMEOUT)
+    except TimeoutError:
+        future.cancel()  # Redis hanging: the send must not linger in the loop
+        raise
 
 
 SEND_TIMEOUT = 5

@@ -86,12 +86,21 @@ def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = 
     )
 
 
-def mark_read(notification) -> None:
+def save_read(notification, fields=()) -> None:
+    """Saves `fields`, marking the notification read if it was not yet, and tells the
+    user's open pages. Every answer to a notification (read, done, a dose) ends here."""
+    fields = list(fields)
     if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
         notification.status = Notification.Status.READ
         notification.read_at = timezone.now()
-        notification.save(update_fields=["status", "read_at"])
+        fields += ["status", "read_at"]
+    if fields:
+        notification.save(update_fields=fields)
         live.announce(notification.user_id)
+
+
+def mark_read(notification) -> None:
+    save_read(notification)
 
 
 def mark_all_read(user) -> int:
@@ -108,13 +117,7 @@ def mark_done(notification) -> None:
     if notification.metadata.get("done_at"):
         return
     notification.metadata["done_at"] = timezone.now().isoformat()
-    fields = ["metadata"]
-    if notification.status in (Notification.Status.SENT, Notification.Status.DELIVERED):
-        notification.status = Notification.Status.READ
-        notification.read_at = timezone.now()
-        fields += ["status", "read_at"]
-    notification.save(update_fields=fields)
-    live.announce(notification.user_id)
+    save_read(notification, ["metadata"])
 
 
 def snooze(notification) -> Notification:
