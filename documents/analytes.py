@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from chats.assistant import terms as message_terms
 
 from .models import Document
-from .trends import ALIASES, Series, lab_series
+from .trends import ALIASES, Series, lab_series, range_text
 
 MAX_SERIES = 3
 MAX_POINTS = 24  # the latest values of a series
@@ -71,22 +71,12 @@ def value_table(series: Series) -> str:
     rows = ["| date | value | unit | reference range | flag |", "|---|---|---|---|---|"]
     for point in series.points[-MAX_POINTS:]:
         rows.append(f"| {point.date.isoformat()} | {_number(point.value)} | {series.unit} | "
-                    f"{_range(point.low, point.high)} | {_flag(point)} |")
+                    f"{range_text(point.low, point.high, _number)} | {_flag(point)} |")
     return "\n".join(rows)
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
-
-
-def _range(low, high) -> str:
-    if low is not None and high is not None:
-        return f"{_number(low)}–{_number(high)}"
-    if high is not None:
-        return f"< {_number(high)}"
-    if low is not None:
-        return f"> {_number(low)}"
-    return ""
 
 
 def _flag(point) -> str:

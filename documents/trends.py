@@ -133,14 +133,18 @@ class Series:
     @property
     def range_label(self) -> str:
         """The latest reference range as people write it: 3–5.2, < 3, > 1."""
-        low, high = self.low, self.high
-        if low is not None and high is not None:
-            return f"{short_number(low)}–{short_number(high)}"
-        if high is not None:
-            return f"< {short_number(high)}"
-        if low is not None:
-            return f"> {short_number(low)}"
-        return ""
+        return range_text(self.low, self.high, short_number)
+
+
+def range_text(low, high, number) -> str:
+    """A reference range as people write it (3–5.2, < 3, > 1), each bound by `number`."""
+    if low is not None and high is not None:
+        return f"{number(low)}–{number(high)}"
+    if high is not None:
+        return f"< {number(high)}"
+    if low is not None:
+        return f"> {number(low)}"
+    return ""
 
 
 def short_number(value: float) -> str:
