@@ -122,12 +122,7 @@ async def serve(port_file: str, log_file: str):
     async def handle(reader, writer):
         try:
             while True:
-                request = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in request.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                body = await reader.readexactly(length)
+                body = await streaming.read_request(reader)
                 events = LONG if LONG_MARKER.encode() in body else SHORT
                 if not await stream(reader, writer, events):
                     break
@@ -136,10 +131,7 @@ async def serve(port_file: str, log_file: str):
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
-    Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))
-    async with server:
-        await server.serve_forever()
+    await streaming.listen(handle, port_file)
 
 
 # --- children --------------------------------------------------------------------------

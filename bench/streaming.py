@@ -79,6 +79,24 @@ def sse(event: str, data: dict) -> bytes:
     return b"%x\r\n%s\r\n" % (len(body), body)
 
 
+async def read_request(reader) -> bytes:
+    """One HTTP/1.1 request's body (the head is read and only its length kept)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return await reader.readexactly(length)
+
+
+async def listen(handle, port_file: str) -> None:
+    """Serves `handle` on a free loopback port, written to `port_file`, until killed."""
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))
+    async with server:
+        await server.serve_forever()
+
+
 def stream_opening() -> tuple[bytes, bytes]:
     """The HTTP head of a streamed answer and its first two events (message, text block)."""
     head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
@@ -119,22 +137,14 @@ async def serve(port_file: str, rate: float, seconds: float):
     async def handle(reader, writer):
         try:
             while True:
-                request = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in request.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
+                await read_request(reader)
                 await stream(writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
-    Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))
-    async with server:
-        await server.serve_forever()
+    await listen(handle, port_file)
 
 
 def start_model(rate, seconds, core) -> tuple[subprocess.Popen, int]:
