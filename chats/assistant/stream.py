@@ -25,13 +25,13 @@ async def read(client, on_text: Callable[[str], None], **options) -> Message:
         async for event in stream:
             kind = event.type
             if kind == "content_block_delta":
-                delta, index = event.delta, event.index
+                delta = event.delta
                 if delta.type == "text_delta":
-                    pieces[index].append(delta.text)
+                    pieces[event.index].append(delta.text)
                     if delta.text:
                         on_text(delta.text)
-                else:
-                    _apply_delta(blocks[index], pieces[index], delta)
+                elif delta.type == "input_json_delta":
+                    pieces[event.index].append(delta.partial_json)
             elif kind == "content_block_start":
                 blocks[event.index] = event.content_block.model_dump(mode="json",
                                                                      exclude_none=True)
@@ -44,27 +44,16 @@ async def read(client, on_text: Callable[[str], None], **options) -> Message:
                 usage = {key: value for key, value in
                          event.usage.model_dump(mode="json").items() if value is not None}
                 message["usage"] = {**message.get("usage", {}), **usage}
-    for index, block in blocks.items():
-        _finish_block(block, pieces[index])
-    message["content"] = [blocks[index] for index in sorted(blocks)]
+    message["content"] = [_finished(blocks[index], pieces[index]) for index in sorted(blocks)]
     return Message.model_validate(message)
 
 
-def _apply_delta(block: dict, pieces: list[str], delta) -> None:
-    """The deltas other than text: tool input JSON, thinking, signatures, citations."""
-    if delta.type == "input_json_delta":
-        pieces.append(delta.partial_json)
-    elif delta.type == "thinking_delta":
-        block["thinking"] = block.get("thinking", "") + delta.thinking
-    elif delta.type == "signature_delta":
-        block["signature"] = delta.signature
-    elif delta.type == "citations_delta":
-        block.setdefault("citations", []).append(delta.citation.model_dump(mode="json"))
-
-
-def _finish_block(block: dict, pieces: list[str]) -> None:
-    if block.get("type") == "text":
-        block["text"] = block.get("text", "") + "".join(pieces)
-    elif block.get("type") in ("tool_use", "server_tool_use") and pieces:
-        raw = "".join(pieces)
-        block["input"] = json.loads(raw) if raw.strip() else {}
+def _finished(block: dict, pieces: list[str]) -> dict:
+    """A block with its deltas joined. A turn asks for neither thinking nor citations, so
+    only text and a tool call's input JSON arrive in pieces."""
+    joined = "".join(pieces)
+    if block["type"] == "text":
+        block["text"] += joined
+    elif block["type"] == "tool_use" and joined.strip():
+        block["input"] = json.loads(joined)
+    return block
