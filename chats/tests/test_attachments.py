@@ -8,7 +8,6 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
-from django.utils import translation
 
 from chats.assistant import reading
 from chats.models import Chat, Message
@@ -223,8 +222,7 @@ def test_the_composer_speaks_russian(client, make_user):
     owner = make_user("ru@example.com", language="ru")
     chat = Chat.objects.create(user=owner)
     client.force_login(owner)
-    with translation.override("en"):  # the page activates Russian: not for the next tests
-        page = client.get(f"/chats/{chat.pk}/").content.decode()
+    page = client.get(f"/chats/{chat.pk}/").content.decode()
     for text in ("Приложить", "Файлы к отправке", "Загрузка: %(names)s…", "Убрать %(name)s",
                  'name="files"'):
         assert text in page
