@@ -32,21 +32,20 @@ fresh_db() {  # a new database for each production-mode benchmark
   redis-cli -u "$SERVICES_REDIS_URL" flushall >/dev/null
 }
 data() { mkdir -p "$workdir/data-$1"; echo "$workdir/data-$1"; }
+both_modes() {  # TITLE NAME SCRIPT [ARGS...]: the script in the embedded mode, then on PG + Redis
+  local title=$1 name=$2; shift 2
+  section "$title — embedded mode"
+  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data "$name-sqlite")" python "$@"
+  section "$title — production mode (PostgreSQL + Redis)"
+  fresh_db
+  pg env DATA_DIR="$(data "$name-pg")" python "$@"
+}
 
 if wanted streaming; then
-  section "Streaming: the SDK's ceiling and the app's delay — embedded mode"
-  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data stream-sqlite)" python bench/streaming.py
-  section "Streaming — production mode (PostgreSQL + Redis)"
-  fresh_db
-  pg env DATA_DIR="$(data stream-pg)" python bench/streaming.py
+  both_modes "Streaming: the SDK's ceiling and the app's delay" stream bench/streaming.py
 fi
 if wanted turn; then
-  section "Turn overhead — embedded mode"
-  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data turn-sqlite)" \
-    python bench/chat_turn_overhead.py --messages 5000 --runs 40
-  section "Turn overhead — production mode (PostgreSQL + Redis)"
-  fresh_db
-  pg env DATA_DIR="$(data turn-pg)" python bench/chat_turn_overhead.py --messages 5000 --runs 40
+  both_modes "Turn overhead" turn bench/chat_turn_overhead.py --messages 5000 --runs 40
 fi
 if wanted fts; then
   section "Full-text search, worst case (every document matches), PostgreSQL then SQLite"
@@ -66,10 +65,6 @@ if wanted scale; then
   pg env DATA_DIR="$(data scale)" python bench/scale_out.py
 fi
 if wanted pages; then
-  section "Pages: chat, documents, memory, notifications — embedded mode"
-  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data pages-sqlite)" python bench/pages.py
-  section "Pages — production mode (PostgreSQL + Redis)"
-  fresh_db
-  pg env DATA_DIR="$(data pages-pg)" python bench/pages.py
+  both_modes "Pages: chat, documents, memory, notifications" pages bench/pages.py
 fi
 section "Done"
