@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
+        from . import text_match
+
         user_logged_out.connect(_forget_switch_grants, dispatch_uid="accounts.forget_grants")
+        text_match.connect()
 
 
 def _forget_switch_grants(sender, request, **kwargs):

@@ -36,8 +36,11 @@ def index(request):
     chats = Chat.objects.for_user(request.user).filter(is_archived=archived)
     if query:
         chats = search.matching(chats, query)
+    chats = list(chats.select_related("skill")[:200])
+    for chat in chats:
+        chat.hit = search.hit(chat, query) if query else None
     return render(request, "chats/index.html", {
-        "chats": chats.select_related("skill")[:200],
+        "chats": chats,
         "query": query,
         "archived": archived,
         "form": NewChatForm(user=request.user),
@@ -63,16 +66,28 @@ def new(request):
     return redirect("chats:detail", pk=chat.pk)
 
 
+def _page_end(rows, *, before, at):
+    """Where the shown page ends: the newest messages; those before `before` ("Show
+    earlier messages"); or, for `at` (a search hit), the page ending at that message when
+    it is older than the newest page. Returns the rows and whether they are an earlier page."""
+    for anchor_id, inclusive in ((before, False), (at, True)):
+        if not anchor_id or not _is_uuid(anchor_id):
+            continue
+        anchor = rows.filter(pk=anchor_id).values_list("created", flat=True).first()
+        if anchor is None:
+            continue
+        if inclusive and not rows.filter(created__gt=anchor)[PAGE_SIZE - 1:PAGE_SIZE].exists():
+            return rows, False  # already on the newest page
+        return rows.filter(**{"created__lte" if inclusive else "created__lt": anchor}), True
+    return rows, False
+
+
 @login_required
 def detail(request, pk):
     chat = get_object_or_404(Chat.objects.for_user(request.user).select_related("skill"), pk=pk)
     persistence.expire_stale(chat)
     rows = Message.objects.filter(chat=chat).exclude(role__in=["system", "tool"])
-    before = request.GET.get("before")
-    if before and _is_uuid(before):
-        anchor = rows.filter(pk=before).values_list("created", flat=True).first()
-        if anchor:
-            rows = rows.filter(created__lt=anchor)
+    rows, is_earlier = _page_end(rows, before=request.GET.get("before"), at=request.GET.get("at"))
     page = list(rows.order_by("-created")[: PAGE_SIZE + 1])
     has_earlier = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE][::-1]
@@ -81,6 +96,7 @@ def detail(request, pk):
         "chat": chat, "chat_messages": page, "has_earlier": has_earlier,
         "current_actions": actions.states_for(request.user, page),
         "earliest": page[0] if page else None, "streaming": streaming,
+        "is_earlier": is_earlier,
         "rename_form": RenameForm(initial={"title": chat.title}),
         "max_attachments": attachments.MAX_FILES,
     })

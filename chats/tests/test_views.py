@@ -73,7 +73,7 @@ def test_search_finds_a_word_from_a_message_body_of_ones_own_chats(
     assert "Morning questions" in page
     assert "Knee pain" not in page and "Bob&#x27;s chat" not in page
     # Listed once, not once per matching message.
-    assert page.count(f'href="{reverse("chats:detail", args=[mine.pk])}"') == 1
+    assert page.count(f'href="{reverse("chats:detail", args=[mine.pk])}') == 1
 
 
 def test_search_takes_the_same_queries_however_many_chats_match(
@@ -89,7 +89,7 @@ def test_search_takes_the_same_queries_however_many_chats_match(
     chats_with_the_word(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = signed_in_client.get(reverse("chats:index"), {"q": "thyroid"}).content.decode()
-    assert all(f'href="{reverse("chats:detail", args=[c.pk])}"' in page
+    assert all(f'href="{reverse("chats:detail", args=[c.pk])}' in page
                for c in Chat.objects.filter(user=user))
 
 
@@ -231,3 +231,50 @@ def test_each_finished_message_has_a_copy_button_with_its_own_text(signed_in_cli
     assert '<template class="message-source">What is &lt;b&gt;TSH&lt;/b&gt;?</template>' in page
     assert '<template class="message-source">**TSH** is a hormone.</template>' in page
     assert "chats/message-actions.js" in page
+
+
+def test_search_folds_cyrillic_case_in_titles_and_messages(signed_in_client, user):
+    # SQLite's LIKE and a C-locale PostgreSQL's ILIKE fold ASCII only: "ферритин" missed
+    # "Ферритин" before.
+    titled = Chat.objects.create(user=user, title="Ферритин и железо")
+    in_message = Chat.objects.create(user=user, title="Утро")
+    Message.objects.create(chat=in_message, role="user", content="Мой ГЕМОГЛОБИН снизился?")
+    Chat.objects.create(user=user, title="Колено")
+    page = signed_in_client.get(reverse("chats:index"), {"q": "ферритин"}).content.decode()
+    assert "Ферритин и железо" in page and "Колено" not in page
+    page = signed_in_client.get(reverse("chats:index"), {"q": "Гемоглобин"}).content.decode()
+    assert reverse("chats:detail", args=[in_message.pk]) in page
+    assert reverse("chats:detail", args=[titled.pk]) not in page
+
+
+def test_search_result_shows_the_matching_words_and_opens_the_chat_at_that_message(
+        signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Long chat")
+    start = timezone.now() - timedelta(days=1)
+    hit = None
+    for index in range(120):
+        text = f"note {index}"
+        if index == 10:
+            text = "Earlier I said my <b>tsh</b> was 4.9 in March, is that fine?"
+        message = Message.objects.create(chat=chat, role="user", content=text)
+        Message.objects.filter(pk=message.pk).update(created=start + timedelta(minutes=index))
+        if index == 10:
+            hit = message
+    page = signed_in_client.get(reverse("chats:index"), {"q": "TSH"}).content.decode()
+    # The words around the match, escaped, with the match marked.
+    assert "&lt;b&gt;<mark>tsh</mark>&lt;/b&gt; was 4.9 in March" in page
+    link = f'{reverse("chats:detail", args=[chat.pk])}?at={hit.pk}#m-{hit.pk}'
+    assert f'href="{link}"' in page
+    # The message is far older than the newest page, and the link's page holds it.
+    assert f'id="m-{hit.pk}"' not in signed_in_client.get(
+        reverse("chats:detail", args=[chat.pk])).content.decode()
+    opened = signed_in_client.get(link.split("#")[0]).content.decode()
+    assert f'id="m-{hit.pk}"' in opened and "Show the latest messages" in opened
+
+
+def test_a_hit_on_the_newest_page_opens_the_ordinary_chat(signed_in_client, user):
+    chat = Chat.objects.create(user=user, title="Short")
+    message = Message.objects.create(chat=chat, role="user", content="about ferritin")
+    page = signed_in_client.get(reverse("chats:detail", args=[chat.pk]),
+                                {"at": str(message.pk)}).content.decode()
+    assert f'id="m-{message.pk}"' in page and "Show the latest messages" not in page
