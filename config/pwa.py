@@ -66,6 +66,14 @@ def _version() -> str:
 
 
 @require_GET
+@cache_control(max_age=86400)
+def favicon(request):
+    """/favicon.ico, asked for by browsers and tools that do not read the page's links."""
+    with open(finders.find("img/icons/favicon.ico"), "rb") as icon:
+        return HttpResponse(icon.read(), content_type="image/vnd.microsoft.icon")
+
+
+@require_GET
 @cache_control(no_cache=True)
 def service_worker(request):
     body = render_to_string("pwa/sw.js", {

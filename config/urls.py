@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("offline/", pwa.offline, name="offline"),
     path("calendar/", include("notifications.calendar_urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

@@ -37,12 +37,18 @@ def main():
                                              args=["--headless", "--no-sandbox"])
         for name, size, maskable in [("icon-192.png", 192, False), ("icon-512.png", 512, False),
                                      ("maskable-512.png", 512, True),
-                                     ("apple-touch-icon.png", 180, True)]:
+                                     ("apple-touch-icon.png", 180, True),
+                                     ("icon-32.png", 32, False), ("icon-48.png", 48, False)]:
             page = browser.new_page(viewport={"width": size, "height": size})
             page.set_content(page_html(size, maskable))
             page.screenshot(path=str(OUT / name), omit_background=True)
             page.close()
         browser.close()
+    # /favicon.ico, for the browsers and tools that ask for it without reading the page.
+    from PIL import Image
+
+    Image.open(OUT / "icon-48.png").save(OUT / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)])
+    (OUT / "icon-48.png").unlink()
 
 
 if __name__ == "__main__":

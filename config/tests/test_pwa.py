@@ -2,6 +2,7 @@
 (The worker in a real browser: tests/test_browser_devices.py.)"""
 
 import json
+from io import BytesIO
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -50,3 +51,13 @@ def test_pages_link_the_manifest_and_theme_colour_without_inline_script(client, 
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<meta name="theme-color"' in page
     assert '<script src="/static/js/pwa.js" defer></script>' in page
+
+
+def test_favicon_ico_and_a_png_icon_are_served_for_browsers_that_ask_for_them(client, user):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/vnd.microsoft.icon"
+    icon = Image.open(BytesIO(response.content))
+    assert icon.format == "ICO" and (32, 32) in icon.info["sizes"]
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert 'rel="icon"' in page and "icon-32.png" in page and 'rel="apple-touch-icon"' in page
