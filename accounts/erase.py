@@ -12,18 +12,18 @@ that; a one-off sweep after the job time limit removes the prefixes once more.
 """
 
 import logging
-import os
 from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from .export import cancel_running
 from .locks import user_lock
 from .models import DataExport, User
+from .stored_files import delete_tree, remove_empty_folders
 from .userdata import file_names
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def erase_account(user) -> None:
             names.append((export._meta.get_field("file"), export.file.name))
         for field, name in names:
             field.storage.delete(name)
-            _remove_empty_folders(field.storage, name)
+            remove_empty_folders(field.storage, name)
         removed = delete_user_prefixes(user_id, user_folders(user_id, [n for _f, n in names]))
     except BaseException:
         # The storage failed: the account stays, usable, so that it can be erased again.
@@ -74,23 +74,7 @@ def delete_user_prefixes(user_id, folders=USER_FOLDERS, storage=None) -> int:
     for folder in folders:
         prefix = f"{folder}/{user_id}"
         removed += delete_tree(storage, prefix)
-        _remove_empty_folders(storage, f"{prefix}/x")
-    return removed
-
-
-def delete_tree(storage, prefix: str) -> int:
-    """Deletes every file under `prefix` (and, on local disk, its empty folders)."""
-    try:
-        folders, files = storage.listdir(prefix)
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    removed = 0
-    for name in files:
-        storage.delete(f"{prefix}/{name}")
-        removed += 1
-    for folder in folders:
-        removed += delete_tree(storage, f"{prefix}/{folder}")
-    _remove_empty_folders(storage, f"{prefix}/x")
+        remove_empty_folders(storage, f"{prefix}/x")
     return removed
 
 
@@ -103,17 +87,3 @@ def _schedule_leftover_sweep(user_id) -> None:
         "accounts.tasks.sweep_erased_user_files", str(user_id), schedule_type=Schedule.ONCE,
         repeats=1, next_run=next_run, name=f"sweep files of erased account {user_id}",
     )
-
-
-def _remove_empty_folders(storage, name) -> None:
-    """On local disk, the per-user folders (uploads/<user>/<doc>/) go too; object stores
-    have no folders to leave behind."""
-    if not isinstance(storage, FileSystemStorage):
-        return
-    folder = PurePosixPath(name).parent
-    while str(folder) not in {".", ""}:
-        try:
-            os.rmdir(storage.path(str(folder)))
-        except OSError:  # not empty, or already gone
-            return
-        folder = folder.parent

@@ -24,6 +24,7 @@ from django.utils import timezone
 from .locale import user_language
 from .locks import user_lock
 from .models import DataExport
+from .stored_files import delete_tree
 from .userdata import file_names, owned_models
 
 # Above either limit the zip is built by a job instead of during the request.
@@ -244,8 +245,6 @@ def stale_after() -> timedelta:
 
 def _delete_partial(row) -> None:
     """A killed job may have saved its zip without recording it: its folder goes."""
-    from .erase import delete_tree
-
     delete_tree(row._meta.get_field("file").storage, f"exports/{row.user_id}/{row.pk}")
 
 

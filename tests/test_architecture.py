@@ -46,18 +46,26 @@ def app_modules():
             yield path, name.removesuffix(".__init__")
 
 
+def _origin(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a `from … import` statement reads from."""
+    if not node.level:
+        return node.module
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _package(path: Path, module: str) -> str:
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
 def imported_names(path: Path, module: str):
     """Absolute dotted names of everything the module imports (relative ones resolved)."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = _package(path, module)
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                yield ".".join([*base, node.module] if node.module else base)
-            else:
-                yield node.module
+            yield _origin(node, package)
 
 
 def app_graph() -> dict[tuple[str, str], set[str]]:
@@ -174,3 +182,63 @@ def test_tests_import_only_declared_packages():
              if _is_test(path)] + [ROOT / "conftest.py"]
     wrong = _undeclared(third_party_imports(paths), runtime | dev)
     assert not wrong, "not declared in pyproject.toml:\n" + "\n".join(wrong)
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Module -> the project modules it imports (`from package import module` counts as
+    the module, a package import as its __init__)."""
+    modules = {module for _path, module in app_modules()}
+    graph: dict[str, set[str]] = {}
+    for path, module in app_modules():
+        package, names = _package(path, module), set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                origin = _origin(node, package)
+                names.update([origin, *(f"{origin}.{alias.name}" for alias in node.names)])
+        graph[module] = {name for name in names if name in modules and name != module}
+    return graph
+
+
+def module_cycles(graph) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_no_import_cycle_between_modules():
+    """Two modules importing each other (even lazily, inside a function) are one idea
+    split in two, or a piece both need that belongs in a third module."""
+    found = module_cycles(module_graph())
+    assert not found, "modules that import each other:\n" + "\n".join(
+        " <-> ".join(group) for group in found)
+
+
+def test_the_module_walk_sees_a_known_cycle():
+    assert module_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
