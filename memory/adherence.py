@@ -101,9 +101,14 @@ def adherence(medication, days: int = 30, now: datetime | None = None) -> Adhere
 def todays_doses(medication, now: datetime | None = None) -> list[Dose]:
     """Today's scheduled doses (and any recorded today), with their answers."""
     now = now or timezone.now()
+    return doses_of_day(medication, now.astimezone(zone_of(medication.user)).date())
+
+
+def doses_of_day(medication, day: date) -> list[Dose]:
+    """One day's scheduled doses in the user's time zone (and any recorded that day), with
+    their answers: today's for the buttons, a past day's to correct an answer."""
     zone = zone_of(medication.user)
-    today = now.astimezone(zone).date()
-    start, end = local_start(today, zone), local_start(today + timedelta(days=1), zone)
+    start, end = local_start(day, zone), local_start(day + timedelta(days=1), zone)
     events = {event.scheduled_for: event for event in DoseEvent.objects.filter(
         medication=medication, scheduled_for__gte=start, scheduled_for__lt=end)}
     moments = set(events)
@@ -113,3 +118,17 @@ def todays_doses(medication, now: datetime | None = None) -> list[Dose]:
     return [Dose(moment, events[moment].state if moment in events else "open",
                  events[moment].via if moment in events else "")
             for moment in sorted(moments)]
+
+
+def answerable_day(medication, raw: str | None, now: datetime | None = None) -> date:
+    """The day a medication page shows doses of: `raw` (YYYY-MM-DD) when it is a day
+    from the medication's start to today, else today."""
+    today = (now or timezone.now()).astimezone(zone_of(medication.user)).date()
+    try:
+        day = date.fromisoformat(raw or "")
+    except ValueError:
+        return today
+    first = medication.created.astimezone(zone_of(medication.user)).date()
+    if medication.start_date:
+        first = min(first, medication.start_date)
+    return day if first <= day <= today else today

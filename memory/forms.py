@@ -115,6 +115,10 @@ class VitalForm(forms.ModelForm):
         self.fields["measured_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
                                                     "%Y-%m-%dT%H:%M:%S"]
         self.fields["note"].widget.attrs["placeholder"] = _("e.g. after a walk")
+        if not self.instance._state.adding and not self.is_bound:  # editing: in the user's unit
+            kind = self.instance.kind
+            self.initial["value"] = vitals.shown(kind, self.instance.value,
+                                                 vitals.display_unit(kind, self.preference))
 
     def clean(self):
         cleaned = super().clean()

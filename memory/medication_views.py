@@ -5,12 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.locale import zone_of
+
 from . import doses, medications
-from .adherence import adherence, todays_doses
+from .adherence import adherence, answerable_day, doses_of_day, todays_doses
 from .forms import MedicationForm
 from .models import DoseEvent, Medication
 
@@ -51,10 +55,13 @@ def detail(request, pk):
             return redirect("memory:medication", pk=medication.pk)
         status = 400
     history = DoseEvent.objects.filter(medication=medication).order_by("-scheduled_for")[:20]
+    day = answerable_day(medication, request.GET.get("day"))
+    today = timezone.localdate(timezone=zone_of(request.user))
     return render(request, "memory/medication.html", {
         "medication": medication, "form": form,
         "adherence": adherence(medication, days=30),
-        "today": todays_doses(medication) if medication.is_active else [],
+        "day": day, "is_today": day == today, "today_date": today,
+        "day_doses": doses_of_day(medication, day),
         "history": history,
     }, status=status)
 
@@ -69,6 +76,19 @@ def stop(request, pk):
     return redirect("memory:medication", pk=medication.pk)
 
 
+def _scheduled_dose(medication, raw: str):
+    """The posted dose time when it is one of the medication's doses on a day the page
+    may answer (from its start to today), else None."""
+    try:
+        when = parse_datetime(raw[:40])
+    except ValueError:
+        return None
+    if when is None or timezone.is_naive(when):
+        return None
+    day = answerable_day(medication, when.astimezone(zone_of(medication.user)).date().isoformat())
+    return when if when in {dose.scheduled_for for dose in doses_of_day(medication, day)} else None
+
+
 @login_required
 @require_POST
 def record_dose(request, pk):
@@ -79,14 +99,15 @@ def record_dose(request, pk):
         return HttpResponseBadRequest(_("Unknown answer."))
     raw = request.POST.get("scheduled_for")
     if raw:
-        when = parse_datetime(raw)
-        scheduled = {dose.scheduled_for for dose in todays_doses(medication)}
-        if when is None or when not in scheduled:
-            return HttpResponseBadRequest(_("There is no such dose today."))
+        when = _scheduled_dose(medication, raw)
+        if when is None:
+            return HttpResponseBadRequest(_("There is no such dose."))
+        day = when.astimezone(zone_of(request.user)).date()
         outcome = doses.record(medication, when, state, DoseEvent.Via.PAGE, correcting=True)
-    elif state == DoseEvent.State.TAKEN:  # “I took a dose now”
-        outcome = doses.take_now(medication, DoseEvent.Via.PAGE)
-    else:
-        return HttpResponseBadRequest(_("There is no such dose today."))
+        messages.success(request, outcome.message)
+        return redirect(f"{reverse('memory:medication', args=[medication.pk])}?day={day}")
+    if state != DoseEvent.State.TAKEN:
+        return HttpResponseBadRequest(_("There is no such dose."))
+    outcome = doses.take_now(medication, DoseEvent.Via.PAGE)  # “I took a dose now”
     messages.success(request, outcome.message)
     return redirect("memory:medication", pk=medication.pk)

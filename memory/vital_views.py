@@ -1,4 +1,4 @@
-"""The vitals page: quick add, the latest of each kind, recent readings, display units."""
+"""The vitals page: quick add, the latest of each kind, recent readings, display units;\ncorrecting or deleting one reading."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,3 +69,19 @@ def delete(request, pk):
     vital.delete()
     messages.success(request, _("The reading is deleted."))
     return redirect("memory:vitals")
+
+
+@login_required
+def edit(request, pk):
+    """One reading corrected: its value (in the user's unit), time, kind or note."""
+    vital = get_object_or_404(Vital.objects.for_user(request.user), pk=pk)
+    preference = HealthPreference.for_user(request.user)
+    form = VitalForm(request.POST or None, instance=vital, preference=preference)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The reading is saved."))
+            return redirect("memory:vitals")
+        return render(request, "memory/vital_edit.html", {"form": form, "vital": vital},
+                      status=400)
+    return render(request, "memory/vital_edit.html", {"form": form, "vital": vital})

@@ -267,3 +267,35 @@ def test_took_a_dose_now_answers_the_nearest_scheduled_dose(user):
     extra = doses.take_now(pill, "page", now=eight + timedelta(hours=5))
     assert extra.event.scheduled_for == eight + timedelta(hours=5)
     assert DoseEvent.objects.filter(state="taken").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_past_days_missed_dose_is_corrected_from_that_days_list(signed_in_client, user):
+    pill = make_medication(user, times=["08:00"])
+    Medication.objects.filter(pk=pill.pk).update(created=timezone.now() - timedelta(days=10))
+    pill.refresh_from_db()
+    doses.sweep()  # the last two days' doses become missed
+    three_days_ago = timezone.localdate() - timedelta(days=3)
+    page = signed_in_client.get(reverse("memory:medication", args=[pill.pk]),
+                                {"day": three_days_ago.isoformat()}).content.decode()
+    assert 'data-state="open"' in page or 'data-state="missed"' in page
+    when = re.search(r'name="scheduled_for" value="([^"]+)"', page).group(1)
+    assert when.startswith(three_days_ago.isoformat())
+    url = reverse("memory:dose_record", args=[pill.pk])
+    response = signed_in_client.post(url, {"scheduled_for": when, "state": "taken"})
+    assert response.status_code == 302 and response.url.endswith(f"?day={three_days_ago}")
+    event = DoseEvent.objects.get(medication=pill, state="taken")
+    assert event.scheduled_for.date() == three_days_ago
+    page = signed_in_client.get(response.url).content.decode()
+    assert 'data-state="taken"' in page
+    # The 30-day strip links each day to its doses.
+    assert f'href="?day={three_days_ago}"' in page
+    # Before the medication existed, and in the future, there is nothing to answer.
+    long_ago = (timezone.now() - timedelta(days=40)).replace(microsecond=0).isoformat()
+    assert signed_in_client.post(url, {"scheduled_for": long_ago,
+                                       "state": "taken"}).status_code == 400
+    assert signed_in_client.post(url, {"scheduled_for": "2026-13-45T08:00:00+00:00",
+                                       "state": "taken"}).status_code == 400
+    tomorrow = signed_in_client.get(reverse("memory:medication", args=[pill.pk]), {
+        "day": (timezone.localdate() + timedelta(days=1)).isoformat()}).content.decode()
+    assert "Today" in tomorrow

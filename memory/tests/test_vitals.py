@@ -95,3 +95,31 @@ def test_latest_reading_of_each_kind_in_one_query(user, other_user, django_asser
         readings = latest(user, preference)
     assert [(item.vital.kind, item.vital.value) for item in readings] == [
         ("blood_pressure", 121), ("heart_rate", 64), ("weight", 79.5)]
+
+
+@pytest.mark.django_db
+def test_a_reading_is_corrected_in_the_users_own_unit(signed_in_client, user, other_user):
+    HealthPreference.objects.update_or_create(user=user, defaults={"weight_unit": "lb"})
+    vital = Vital.objects.create(user=user, kind="weight", value=80, unit="kg",
+                                 measured_at="2026-11-20T08:00Z")
+    url = reverse("memory:vital_edit", args=[vital.pk])
+    assert url in signed_in_client.get(reverse("memory:vitals")).content.decode()
+    form = signed_in_client.get(url).content.decode()
+    assert 'value="176.4"' in form  # 80 kg shown in pounds, as the user typed it
+    response = signed_in_client.post(url, {"kind": "weight", "value": "170",
+                                           "measured_at": "2026-11-20T09:30", "note": "typo"})
+    assert response.status_code == 302
+    vital.refresh_from_db()
+    assert (round(vital.value, 2), vital.unit, vital.note) == (77.11, "kg", "typo")
+    assert vital.measured_at.hour == 9 and Vital.objects.filter(user=user).count() == 1
+    # A bad value is a clear 400 and changes nothing.
+    response = signed_in_client.post(url, {"kind": "weight", "value": "5000",
+                                           "measured_at": "2026-11-20T09:30"})
+    assert response.status_code == 400 and "lb." in response.content.decode()
+    vital.refresh_from_db()
+    assert round(vital.value, 2) == 77.11
+    # Another user's reading is not found, to see or to change.
+    signed_in_client.force_login(other_user)
+    assert signed_in_client.get(url).status_code == 404
+    assert signed_in_client.post(url, {"kind": "weight", "value": "1",
+                                       "measured_at": "2026-11-20T09:30"}).status_code == 404
