@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -91,6 +92,18 @@ class MedicationForm(forms.ModelForm):
         if commit:
             medication.save()
         return medication
+
+
+class StockForm(forms.Form):
+    """A count of what is on hand: a new pack, or a recount."""
+
+    on_hand = forms.DecimalField(label=_("Units on hand now"), min_value=0, max_value=99999,
+                                 decimal_places=2,
+                                 help_text=_("Tablets, capsules, doses or millilitres left."))
+    units_per_dose = forms.DecimalField(label=_("Units per dose"), min_value=Decimal("0.01"),
+                                        max_value=999, decimal_places=2, initial=1)
+    warning_days = forms.IntegerField(label=_("Warn me this many days before running out"),
+                                      min_value=0, max_value=90, initial=7)
 
 
 class VitalForm(forms.ModelForm):

@@ -2,7 +2,8 @@
 layer knows a higher one only through a registry filled in the higher app's ready()).
 
 notifications keeps a medication's reminders in step with its schedule and nudges about
-missed doses; documents adds its documents and lab results to the timeline.
+missed doses and a stock running low; documents adds its documents and lab results to the
+timeline.
 """
 
 from collections.abc import Callable
@@ -13,6 +14,8 @@ medication_changed: list[Callable] = []
 doses_missed: list[Callable] = []
 # (user, since) -> iterable of (kind, timeline.Event): more events for the timeline
 timeline_sources: list[Callable] = []
+# (medication, stock.Stock) -> None: the medication runs out within its warning days
+medication_stock_low: list[Callable] = []
 
 
 def changed(medication) -> None:
@@ -23,6 +26,11 @@ def changed(medication) -> None:
 def missed(user, events) -> None:
     for listener in doses_missed:
         listener(user, events)
+
+
+def stock_low(medication, current) -> None:
+    for listener in medication_stock_low:
+        listener(medication, current)
 
 
 def listen(registry: list, listener: Callable) -> None:

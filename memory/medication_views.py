@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.locale import zone_of
 
-from . import doses, medications
+from . import doses, medications, stock
 from .adherence import adherence, answerable_day, doses_of_day, todays_doses
-from .forms import MedicationForm
+from .forms import MedicationForm, StockForm
 from .models import DoseEvent, Medication
 
 
@@ -25,6 +25,7 @@ def index(request):
     for medication in mine:
         medication.adherence = adherence(medication, days=30) if medication.is_active else None
         medication.today = todays_doses(medication) if medication.is_active else []
+        medication.current_stock = stock.stock(medication) if medication.is_active else None
     return render(request, "memory/medications.html", {
         "active": [m for m in mine if m.is_active],
         "stopped": [m for m in mine if not m.is_active],
@@ -43,26 +44,38 @@ def new(request):
     return render(request, "memory/medication_form.html", {"form": form})
 
 
+def _stock_form(medication, current):
+    return StockForm(initial={
+        "on_hand": f"{current.left.normalize():f}" if current else None,
+        "units_per_dose": f"{medication.units_per_dose.normalize():f}",
+        "warning_days": medication.refill_warning_days})
+
+
 @login_required
 def detail(request, pk):
     medication = get_object_or_404(Medication.objects.for_user(request.user), pk=pk)
     form = MedicationForm(request.POST or None, instance=medication)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             medications.save(form.save(commit=False))
             messages.success(request, _("%(name)s is saved.") % {"name": medication})
             return redirect("memory:medication", pk=medication.pk)
-        status = 400
+        return _detail_page(request, medication, form=form, status=400)
+    return _detail_page(request, medication, form=form)
+
+
+def _detail_page(request, medication, *, form=None, stock_form=None, status=200):
     history = DoseEvent.objects.filter(medication=medication).order_by("-scheduled_for")[:20]
     day = answerable_day(medication, request.GET.get("day"))
     today = timezone.localdate(timezone=zone_of(request.user))
+    current = stock.stock(medication)
     return render(request, "memory/medication.html", {
-        "medication": medication, "form": form,
+        "medication": medication, "form": form or MedicationForm(instance=medication),
         "adherence": adherence(medication, days=30),
         "day": day, "is_today": day == today, "today_date": today,
         "day_doses": doses_of_day(medication, day),
         "history": history,
+        "stock": current, "stock_form": stock_form or _stock_form(medication, current),
     }, status=status)
 
 
@@ -73,6 +86,20 @@ def stop(request, pk):
     medications.stop(medication)
     messages.success(request, _("%(name)s is stopped; its reminders are cancelled.")
                      % {"name": medication})
+    return redirect("memory:medication", pk=medication.pk)
+
+
+@login_required
+@require_POST
+def count_stock(request, pk):
+    """What is on hand now, counted by the user."""
+    medication = get_object_or_404(Medication.objects.for_user(request.user), pk=pk)
+    form = StockForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, medication, stock_form=form, status=400)
+    stock.count(medication, form.cleaned_data["on_hand"], form.cleaned_data["units_per_dose"],
+                form.cleaned_data["warning_days"])
+    messages.success(request, _("The stock of %(name)s is saved.") % {"name": medication})
     return redirect("memory:medication", pk=medication.pk)
 
 

@@ -131,6 +131,16 @@ class Medication(models.Model):
         related_name="medications", verbose_name=_("source document"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Stock: what was on hand when counted; what is left now is that less the doses
+    # taken since (memory/stock.py).
+    stock = models.DecimalField(_("units on hand"), max_digits=7, decimal_places=2,
+                                null=True, blank=True)
+    stock_counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    units_per_dose = models.DecimalField(_("units per dose"), max_digits=5, decimal_places=2,
+                                         default=1)
+    refill_warning_days = models.PositiveSmallIntegerField(_("warn days before running out"),
+                                                           default=7)
+    refill_warned_at = models.DateTimeField(_("refill warning sent"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

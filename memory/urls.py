@@ -15,6 +15,7 @@ urlpatterns = [
     path("medications/<uuid:pk>/", medication_views.detail, name="medication"),
     path("medications/<uuid:pk>/stop/", medication_views.stop, name="medication_stop"),
     path("medications/<uuid:pk>/doses/", medication_views.record_dose, name="dose_record"),
+    path("medications/<uuid:pk>/stock/", medication_views.count_stock, name="stock_count"),
     path("vitals/", vital_views.index, name="vitals"),
     path("vitals/units/", vital_views.units, name="vital_units"),
     path("vitals/<uuid:pk>/edit/", vital_views.edit, name="vital_edit"),

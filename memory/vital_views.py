@@ -1,4 +1,5 @@
-"""The vitals page: quick add, the latest of each kind, recent readings, display units;\ncorrecting or deleting one reading."""
+"""The vitals page: quick add, the latest of each kind, recent readings, display units;
+correcting or deleting one reading."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

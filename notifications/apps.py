@@ -17,3 +17,4 @@ class NotificationsConfig(AppConfig):
         # A medication's reminders follow its schedule; missed doses get an in-app nudge.
         hooks.listen(hooks.medication_changed, medication_reminders.sync)
         hooks.listen(hooks.doses_missed, medication_reminders.nudge_missed)
+        hooks.listen(hooks.medication_stock_low, medication_reminders.nudge_stock_low)

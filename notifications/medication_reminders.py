@@ -1,10 +1,11 @@
 """A medication's dose reminders: one recurring series per dose time, in the user's
 timezone, replaced whenever the medication changes (memory.hooks.medication_changed,
-registered in apps.py); and the in-app nudge after doses were missed."""
+registered in apps.py); and the in-app nudges after doses were missed and when the stock
+runs low."""
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from accounts.locale import user_language, zone_of
@@ -66,4 +67,24 @@ def nudge_missed(user, events) -> Notification | None:
     return reminders.create(
         user, title=title, body=body, channel=Notification.Channel.IN_APP,
         type=Notification.Type.ALERT, metadata={"kind": "missed_doses"},
+    )
+
+
+def nudge_stock_low(medication, current) -> Notification:
+    """One in-app alert when a medication's stock runs out within its warning days (its
+    metadata does not name it as `medication`: that marks the dose reminders)."""
+    user = medication.user
+    with user_language(user), timezone.override(zone_of(user)):
+        title = _("Running low: %(name)s") % {"name": medication}
+        if current.runs_out and current.left > 0:
+            body = _("About %(left)s left, enough until %(date)s. Time to get a refill.") % {
+                "left": f"{current.left.normalize():f}",
+                "date": date_format(current.runs_out, "DATE_FORMAT")}
+        else:
+            body = _("None left by the doses taken since you last counted. Time to get a "
+                     "refill, then count the new pack on the medication page.")
+    return reminders.create(
+        user, title=title, body=body, channel=Notification.Channel.IN_APP,
+        type=Notification.Type.ALERT,
+        metadata={"kind": "stock_low", "stock_of": str(medication.pk)},
     )

@@ -1,14 +1,14 @@
 """Medications: a schedule becomes recurring reminders in the user's timezone; editing
 replaces them, stopping ends them; the pages keep each user to their own medications."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from memory import medications
 from memory.dose_schedule import crons, dose_times, interval_hours
-from memory.models import Medication
+from memory.models import DoseEvent, Medication
 from notifications.models import Notification
 
 
@@ -164,3 +164,45 @@ def test_a_dose_time_too_large_for_a_clock_is_refused_not_a_crash():
 
     assert parse_time("0:3000000000") is None
     assert parse_time("08:30").hour == 8
+
+
+@pytest.mark.django_db
+def test_stock_counts_down_with_taken_doses_and_warns_once_before_running_out(
+        signed_in_client, user):
+    from memory import doses, stock, tasks
+
+    pill = medications.save(Medication(user=user, name="Metformin", times=["08:00", "20:00"]))
+    url = reverse("memory:stock_count", args=[pill.pk])
+    assert signed_in_client.post(url, {"on_hand": "30", "units_per_dose": "1",
+                                       "warning_days": "7"}).status_code == 302
+    pill.refresh_from_db()
+    current = stock.stock(pill)
+    assert current.left == 30 and current.days_left == 15 and not current.is_low
+    tasks.sweep_doses()
+    assert not Notification.objects.filter(user=user, metadata__kind="stock_low").exists()
+    # Eight doses taken, from whichever door: 22 left, 11 days at two a day.
+    for hours in range(8):
+        doses.record(pill, pill.stock_counted_at + timedelta(minutes=1 + hours),
+                     DoseEvent.State.TAKEN, DoseEvent.Via.PAGE)
+    page = signed_in_client.get(reverse("memory:medication", args=[pill.pk])).content.decode()
+    assert "About 22 left" in page and "(11 days)" in page
+    # Eight more: 14 left, 7 days at two a day = the warning.
+    for hours in range(8, 16):
+        doses.record(pill, pill.stock_counted_at + timedelta(minutes=1 + hours),
+                     DoseEvent.State.TAKEN, DoseEvent.Via.PAGE)
+    assert stock.stock(pill).is_low
+    tasks.sweep_doses()
+    tasks.sweep_doses()  # told once, not every pass
+    [alert] = Notification.objects.filter(user=user, metadata__kind="stock_low")
+    assert "Metformin" in alert.title and "About 14 left" in alert.body
+    listing = signed_in_client.get(reverse("memory:medications")).content.decode()
+    assert 'data-testid="running-low"' in listing
+    # A new pack: counted again, no longer low, and a later warning may come again.
+    signed_in_client.post(url, {"on_hand": "60", "units_per_dose": "1", "warning_days": "7"})
+    pill.refresh_from_db()
+    assert pill.refill_warned_at is None and not stock.stock(pill).is_low
+    # Nonsense is a clear 400; the dose reminders (metadata 'medication') are untouched.
+    response = signed_in_client.post(url, {"on_hand": "-3", "units_per_dose": "0",
+                                           "warning_days": "7"})
+    assert response.status_code == 400
+    assert Notification.objects.filter(metadata__medication=str(pill.pk)).count() == 2
