@@ -115,7 +115,10 @@ def doses_of_day(medication, day: date) -> list[Dose]:
     if medication.is_scheduled:
         moments |= set(dose_times(medication, start - timedelta(seconds=1),
                                   end - timedelta(seconds=1)))
-    return [Dose(moment, events[moment].state if moment in events else "open",
+    # An unanswered dose of an earlier day was missed, as the strip counts it, even
+    # before the sweep has marked it.
+    unanswered = State.MISSED if day < timezone.now().astimezone(zone).date() else "open"
+    return [Dose(moment, events[moment].state if moment in events else unanswered,
                  events[moment].via if moment in events else "")
             for moment in sorted(moments)]
 

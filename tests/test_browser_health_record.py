@@ -4,6 +4,7 @@ phone (screenshots go to SCREENSHOT_DIR when set, for a person to look at)."""
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import sign_in
-from memory import doses, medications
+from memory import doses, medications, stock
 from memory.models import DoseEvent, Medication, Vital
 from notifications import delivery
 from notifications.models import Notification
@@ -39,6 +40,7 @@ def _record(user):
                              unit="mmHg", measured_at=timezone.now() - timedelta(days=8 - day * 2))
     Vital.objects.create(user=user, kind="weight", value=81.4, unit="kg",
                          measured_at=timezone.now() - timedelta(days=1))
+    stock.count(pill, Decimal(9), Decimal(1), 7)  # four and a half days left: running low
     return pill
 
 
@@ -76,15 +78,19 @@ def test_health_pages_fit_desktop_and_phone(browser, live, user, viewport, tmp_p
         page = context.new_page()
         sign_in(page, live, user.email)
         name = "desktop" if viewport["width"] > 800 else "phone"
+        weight = Vital.objects.get(user=user, kind="weight")
         for path, check in [
-            ("/memory/medications/", "adherence-strip"),
-            (f"/memory/medications/{pill.pk}/", "todays-doses"),
+            ("/memory/medications/", "running-low"),
+            (f"/memory/medications/{pill.pk}/", "stock-left"),
+            (f"/memory/medications/{pill.pk}/?day="
+             f"{(timezone.localdate() - timedelta(days=5)).isoformat()}", "todays-doses"),
             ("/memory/vitals/", "latest-vitals"),
+            (f"/memory/vitals/{weight.pk}/edit/", "vital-form"),
             ("/memory/trends/", "vital-charts"),
         ]:
             page.goto(f"{live.url}{path}")
             expect(page.get_by_test_id(check).first).to_be_visible()
-            slug = path.strip("/").replace("/", "-")[:40]
+            slug = path.strip("/").replace("/", "-").replace("?day=", "-day-")[:60]
             page.screenshot(path=str(shots / f"{name}-{slug}.png"), full_page=True)
             # Nothing wider than the screen: no sideways scrolling on a phone.
             overflow = page.evaluate(
@@ -93,3 +99,22 @@ def test_health_pages_fit_desktop_and_phone(browser, live, user, viewport, tmp_p
             assert overflow <= 1, f"{path} overflows by {overflow}px at {viewport}: {widest}"
     finally:
         context.close()
+
+
+def test_a_missed_dose_of_an_earlier_day_is_corrected_from_the_strip(page, live, user):
+    pill = _record(user)
+    sign_in(page, live, user.email)
+    page.goto(f"{live.url}/memory/medications/{pill.pk}/")
+    missed = page.locator("[data-testid=adherence-strip] a[data-summary=missed]").first
+    day = missed.get_attribute("data-day")
+    missed.click()
+    doses_of_day = page.get_by_test_id("day-doses")
+    expect(doses_of_day.locator("h2")).not_to_have_text("Today")
+    doses_of_day.get_by_role("button", name="Taken").first.click()
+    expect(page.get_by_text("Recorded as taken.")).to_be_visible()
+    event = DoseEvent.objects.get(medication=pill, scheduled_for__date=day, via="page",
+                                  state="taken")
+    assert event.scheduled_for.hour == 8  # the day's first dose, recorded missed before
+    # Of the day's two doses one is now taken: the strip's cell says so.
+    expect(page.locator(f"[data-testid=adherence-strip] a[data-day='{day}']")).to_have_attribute(
+        "data-summary", "partial")
