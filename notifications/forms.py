@@ -56,7 +56,7 @@ class PreferenceForm(forms.ModelForm):
         model = NotificationPreference
         fields = [
             "reminder_channel", "alert_channel", "info_channel", "ai_generated_channel",
-            "quiet_hours_start", "quiet_hours_end", "digest", "daily_review",
+            "quiet_hours_start", "quiet_hours_end", "digest", "daily_review", "review_hour",
             "auto_accept_suggestions",
         ]
         widgets = {

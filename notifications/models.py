@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +125,11 @@ class NotificationPreference(models.Model):
         _("daily review by the assistant"), default=True,
         help_text=_("Once a day the assistant looks at your memory and documents "
                     "and suggests useful reminders."),
+    )
+    review_hour = models.PositiveSmallIntegerField(
+        _("hour of the daily review"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text=_("In your time zone, 0–23. Empty: the instance's hour."),
     )
     auto_accept_suggestions = models.BooleanField(
         _("accept in-app suggestions automatically"), default=False,

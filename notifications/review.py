@@ -4,11 +4,12 @@ accepts or dismisses on the notifications page, unless one like it exists."""
 
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 
 from constance import config
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -57,7 +58,8 @@ PROPOSE_TOOL = {
 
 
 def queue_due_reviews(now: datetime | None = None) -> int:
-    """Queues a review for each user whose local review hour has come and who had none today.
+    """Queues a review for each user whose local review hour (their own, else the
+    instance's) has come and who had none today.
 
     The date is claimed with a conditional UPDATE, so a user is reviewed once a day even
     when the schedule runs on several workers.
@@ -68,10 +70,14 @@ def queue_due_reviews(now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     queued = 0
-    users = User.objects.filter(is_active=True).exclude(notification_preference__daily_review=False)
+    users = (User.objects.filter(is_active=True)
+             .exclude(notification_preference__daily_review=False)
+             .annotate(own_review_hour=F("notification_preference__review_hour")))
     for user in users.iterator():
         local = now.astimezone(user.zone)
-        if local.hour != config.daily_review_hour:
+        hour = user.own_review_hour if user.own_review_hour is not None \
+            else config.daily_review_hour
+        if local.hour != hour:
             continue
         preference = NotificationPreference.for_user(user)
         claimed = NotificationPreference.objects.filter(
@@ -113,15 +119,7 @@ def _suggest(user, proposals) -> list[AssistantAction]:
     zone = user.zone
     preference = NotificationPreference.for_user(user)
     channel = preference.channel_for(Notification.Type.AI_GENERATED)
-    existing = {
-        _key(title) for title in Notification.objects.for_user(user).filter(
-            Q(status=Notification.Status.PENDING) | ~Q(recurrence="")
-        ).values_list("title", flat=True)
-    } | {
-        _key(str(payload.get("title") or "")) for payload in
-        AssistantAction.objects.for_user(user).proposed()
-        .filter(kind=reminder_actions.REMINDER).values_list("payload", flat=True)
-    }
+    existing = [_words(title) for title in not_again(user)]
     local_day = timezone.now().astimezone(zone).date()
     with user_language(user):
         origin = actions.Origin(
@@ -134,7 +132,7 @@ def _suggest(user, proposals) -> list[AssistantAction]:
         if not isinstance(proposal, dict):
             continue
         title = str(proposal.get("title") or "").strip()
-        if not title or _key(title) in existing:
+        if not title or any(_alike(_words(title), words) for words in existing):
             continue
         try:
             at = datetime.fromisoformat(str(proposal.get("at") or ""))
@@ -159,15 +157,42 @@ def _suggest(user, proposals) -> list[AssistantAction]:
         except (ValueError, ValidationError) as error:
             log.info("Skipping a proposed reminder for %s: %s", user.pk, error)
             continue
-        existing.add(_key(title))
+        existing.append(_words(title))
         made.append(action)
     if made:
         live.announce(user.pk)
     return made
 
 
-def _key(title: str) -> str:
-    return " ".join(title.casefold().split())
+RECENTLY_DELIVERED = timedelta(days=30)
+
+
+def not_again(user) -> list[str]:
+    """Titles the review must not propose again: pending and recurring reminders, open
+    suggestions, suggestions the user dismissed, and reminders delivered in the last 30
+    days."""
+    since = timezone.now() - RECENTLY_DELIVERED
+    reminders = Notification.objects.for_user(user).filter(
+        Q(status=Notification.Status.PENDING) | ~Q(recurrence="") | Q(sent_at__gte=since))
+    suggestions = AssistantAction.objects.for_user(user).filter(
+        kind=reminder_actions.REMINDER,
+        state__in=[AssistantAction.State.PROPOSED, AssistantAction.State.CANCELLED])
+    return [*reminders.values_list("title", flat=True)[:500],
+            *(str(payload.get("title") or "")
+              for payload in suggestions.values_list("payload", flat=True)[:500])]
+
+
+def _words(title: str) -> frozenset[str]:
+    return frozenset(word for word in re.findall(r"\w+", title.casefold()) if len(word) > 2)
+
+
+def _alike(one: frozenset[str], other: frozenset[str]) -> bool:
+    """The same reminder in other words ("Check your blood pressure" and "Blood pressure
+    check"): most of their words are shared (Jaccard ≥ 0.6), so "Check your ferritin" is
+    another reminder."""
+    if not one or not other:
+        return one == other
+    return len(one & other) / len(one | other) >= 0.6
 
 
 def _system_prompt(user) -> str:
@@ -177,7 +202,8 @@ def _system_prompt(user) -> str:
         "You are the proactive side of a personal health assistant. Look at what is known "
         "about this person and propose at most a few reminders that would clearly help "
         "(medication times, follow-up tests, appointments implied by documents). Do not "
-        "repeat reminders that already exist. Never invent facts. "
+        "propose anything listed in do_not_propose_again, in any wording: those exist, were "
+        "dismissed by the person, or were delivered in the last 30 days. Never invent facts. "
         f"Write titles and texts in {language}. The user's timezone is {user.zone.key}; "
         f"now is {local:%Y-%m-%d %H:%M} there. Times you give are local times in the future."
     )
@@ -198,13 +224,8 @@ def _facts(user) -> str:
         for d in Document.objects.for_user(user)
         .filter(created__gte=timezone.now() - RECENT_DOCUMENTS).order_by("-created")[:20]
     ]
-    existing = [
-        {"title": n.title, "when": n.scheduled_at.isoformat() if n.scheduled_at else "",
-         "recurrence": n.recurrence}
-        for n in Notification.objects.for_user(user)
-        .filter(Q(status=Notification.Status.PENDING) | ~Q(recurrence=""))[:50]
-    ]
     return json.dumps(
-        {"memory": memory, "recent_documents": documents, "existing_reminders": existing},
+        {"memory": memory, "recent_documents": documents,
+         "do_not_propose_again": not_again(user)[:100]},
         ensure_ascii=False, default=str,
     )

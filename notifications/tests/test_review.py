@@ -1,9 +1,10 @@
 """The proactive daily review against the fake Anthropic server."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from constance.test.pytest import override_config
+from django.urls import reverse
 from django.utils import timezone
 
 from chats import actions
@@ -124,3 +125,49 @@ def test_suggestions_are_accepted_or_dismissed_on_the_notifications_page(
     assert list(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
         "Walk after lunch"]
     assert "Suggestions waiting for you" not in signed_in_client.get("/notifications/").content.decode()
+
+
+def test_review_proposes_nothing_dismissed_or_delivered_in_the_last_30_days(user, fake_anthropic):
+    fake_anthropic.queue(_proposal({"title": "Check your blood pressure",
+                                    "at": "2031-01-01T08:00"}))
+    [suggestion] = review.review(user)
+    actions.cancel(user, suggestion.pk)  # dismissed on the notifications page
+    Notification.objects.create(user=user, title="Repeat the TSH test", status="read",
+                                scheduled_at=timezone.now() - timedelta(days=12),
+                                sent_at=timezone.now() - timedelta(days=12))
+    Notification.objects.create(user=user, title="Book a dentist visit", status="read",
+                                scheduled_at=timezone.now() - timedelta(days=45),
+                                sent_at=timezone.now() - timedelta(days=45))
+    fake_anthropic.queue(_proposal(
+        {"title": "Blood pressure check", "at": "2031-01-02T08:00"},  # dismissed, reworded
+        {"title": "Repeat TSH test", "at": "2031-01-02T09:00"},  # delivered 12 days ago
+        {"title": "Book a dentist visit", "at": "2031-01-02T10:00"},  # 45 days ago: fine
+        {"title": "Check your ferritin", "at": "2031-01-02T11:00"},  # new
+    ))
+    created = review.review(user)
+    assert sorted(a.payload["title"] for a in created) == ["Book a dentist visit",
+                                                          "Check your ferritin"]
+    # The model is told what not to propose again, too.
+    told = fake_anthropic.requests[-1]["messages"][0]["content"]
+    assert "Check your blood pressure" in told and "Repeat the TSH test" in told
+
+
+def test_each_user_chooses_the_hour_of_their_review(make_user, monkeypatch, signed_in_client,
+                                                    user):
+    early = make_user("early@example.com", timezone="UTC")
+    NotificationPreference.objects.create(user=early, review_hour=5)
+    make_user("default@example.com", timezone="UTC")
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args: calls.append(args[0]))
+    with override_config(daily_review_hour=9):
+        assert review.queue_due_reviews(datetime(2026, 11, 25, 5, 0, tzinfo=UTC)) == 1
+        assert calls == [early.pk]
+    # The hour is set on the notification preferences page, 0–23.
+    page = signed_in_client.get(reverse("notifications:preferences")).content.decode()
+    assert 'name="review_hour"' in page
+    form = {"reminder_channel": "in_app", "alert_channel": "in_app", "info_channel": "in_app",
+            "ai_generated_channel": "in_app", "digest": "off", "daily_review": "on"}
+    url = reverse("notifications:preferences")
+    assert signed_in_client.post(url, {**form, "review_hour": "25"}).status_code == 400
+    assert signed_in_client.post(url, {**form, "review_hour": "6"}).status_code == 302
+    assert NotificationPreference.objects.get(user=user).review_hour == 6
