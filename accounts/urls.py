@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import data_views, views
+from . import data_views, session_views, views
 
 app_name = "settings"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", data_views.export_page, name="export"),
     path("export/<uuid:pk>/download/", data_views.export_download, name="export_download"),
     path("delete/", data_views.delete_page, name="delete"),
+    path("sessions/<str:key>/end/", session_views.end_session, name="end_session"),
 ]

@@ -119,6 +119,17 @@ def _switch_grant(user):
                                       user_agent=f"{MARKER} browser")
 
 
+def _user_session(user):
+    from allauth.usersessions.models import UserSession
+
+    from accounts.session_views import public_id
+
+    session = UserSession.objects.create(user=user, ip="192.0.2.7",
+                                         session_key=secrets.token_hex(16),
+                                         user_agent=f"{MARKER} browser")
+    return session, {"key": public_id(session)}
+
+
 def _medication(user):
     from memory.models import Medication
 
@@ -166,6 +177,7 @@ ROUTE_FACTORIES = {
     "notifications:cancel": _pending_notification,
     "accounts.data_views": _data_export,
     "accounts.switch_views": _switch_grant,
+    "accounts.session_views": _user_session,
     "chats.action_views": _proposed_action,
     "memory.medication_views": _medication,
     "memory.vital_views": _vital,

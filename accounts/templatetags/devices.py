@@ -31,3 +31,11 @@ def switcher_grants(context):
     return list(
         SwitchGrant.objects.for_user(request.user).exclude(key__in=list(own.values()))
     )
+
+
+@register.filter
+def session_id(session) -> str:
+    """How the sessions page names a session in its sign-out URL (never its key)."""
+    from accounts.session_views import public_id
+
+    return public_id(session)

@@ -90,3 +90,36 @@ def test_the_sessions_page_lists_devices_and_signs_out_the_others(user, password
 
     assert phone.get("/").status_code == 302  # signed out
     assert laptop.get("/").status_code == 200
+
+
+def test_one_session_is_signed_out_from_the_sessions_page_and_the_others_stay(user, password,
+                                                                                other_user):
+    from allauth.usersessions.models import UserSession
+
+    from accounts.session_views import public_id
+
+    laptop = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1")
+    tablet = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPad; CPU OS 18_0) Safari/604.1")
+    for device in (laptop, phone, tablet):
+        log_in(device, user.email, password)
+        assert device.get("/").status_code == 200
+    phone_session = UserSession.objects.get(user=user, session_key=phone.session.session_key)
+    end = f"/settings/sessions/{public_id(phone_session)}/end/"
+    html = laptop.get("/accounts/sessions/").content.decode()
+    assert f'action="{end}"' in html
+    # Not this device's own row: that one is the ordinary sign-out.
+    own = UserSession.objects.get(user=user, session_key=laptop.session.session_key)
+    assert f'action="/settings/sessions/{public_id(own)}/end/"' not in html
+    assert own.session_key not in html and phone_session.session_key not in html
+    assert laptop.get(end).status_code == 405
+    response = laptop.post(end, follow=True)
+    assert "That device is signed out." in response.content.decode()
+    assert phone.get("/").status_code == 302  # signed out
+    assert laptop.get("/").status_code == 200 and tablet.get("/").status_code == 200
+    # Another user's session is not found, and stays.
+    stranger = Client()
+    stranger.force_login(other_user)
+    tablet_session = UserSession.objects.get(user=user, session_key=tablet.session.session_key)
+    assert stranger.post(f"/settings/sessions/{public_id(tablet_session)}/end/").status_code == 404
+    assert tablet.get("/").status_code == 200
