@@ -66,7 +66,7 @@ class Document(models.Model):
     error = models.TextField(_("error"), blank=True)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
     metadata = models.JSONField(_("extracted data"), default=dict, blank=True)
-    # Where processing is now (text, ocr, facts, summary), shown as live progress.
+    # Where processing is now (text, ocr or ocr:<page>/<pages>, facts, summary), shown live.
     stage = models.CharField(_("stage"), max_length=20, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     facts_status = models.CharField(
@@ -95,6 +95,15 @@ class Document(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def ocr_progress(self) -> tuple[int, int] | None:
+        """(page, pages) while scanned pages are read ("ocr:3/12", readers.base.ocr_stage)."""
+        name, _, progress = self.stage.partition(":")
+        page, _, pages = progress.partition("/")
+        if name == "ocr" and page.isdigit() and pages.isdigit():
+            return int(page), int(pages)
+        return None
 
     @property
     def is_busy(self):

@@ -47,6 +47,12 @@ def no_stage(stage: str) -> None:
     """The stage callback for callers that do not report progress."""
 
 
+def ocr_stage(page: int, pages: int) -> str:
+    """The OCR stage with how far it is: "ocr:3/12" is the third of twelve scanned pages
+    (Document.ocr_progress reads it back for the page)."""
+    return f"ocr:{page}/{pages}"
+
+
 class Reader:
     """One kind of file. Subclasses set `extensions` (MIME type → file extension)."""
 

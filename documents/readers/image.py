@@ -23,6 +23,7 @@ from .base import (
     check_page_count,
     check_text_length,
     no_stage,
+    ocr_stage,
 )
 
 pillow_heif.register_heif_opener()
@@ -171,14 +172,16 @@ class ImageReader(Reader):
         return FileKind(mime_type, self.extensions[mime_type], check(data))
 
     def text(self, data: bytes, stage: Stage = no_stage) -> Extracted:
-        check(data)  # the same limits again before any pixel is decoded
-        stage("ocr")
+        pages = check(data)  # the same limits again before any pixel is decoded
+        stage(ocr_stage(1, pages))
         texts, total = [], 0
         with open_image(data) as image:
             for text in ocr.read_each(decoded(frame) for frame in frames(image)):
                 texts.append(text)
                 total += len(text)
                 check_text_length(total)
+                if len(texts) < pages:
+                    stage(ocr_stage(len(texts) + 1, pages))
         return Extracted("\n\n".join(texts).strip(), len(texts))
 
     def preview(self, data: bytes) -> bytes:

@@ -23,6 +23,7 @@ from .base import (
     check_page_count,
     check_text_length,
     no_stage,
+    ocr_stage,
 )
 
 PDF = "application/pdf"
@@ -125,11 +126,14 @@ class PdfReader(Reader):
             scanned = [index for index, text in enumerate(texts)
                        if len(text.strip()) < MIN_TEXT_CHARS]
             if scanned:
-                stage("ocr")
-                for index, text in zip(scanned, ocr.pdf_pages_text(pdf, scanned), strict=True):
+                stage(ocr_stage(1, len(scanned)))
+                pages = zip(scanned, ocr.pdf_pages_text(pdf, scanned), strict=True)
+                for done, (index, text) in enumerate(pages, start=1):
                     total += len(text) - len(texts[index])
                     check_text_length(total)
                     texts[index] = text
+                    if done < len(scanned):
+                        stage(ocr_stage(done + 1, len(scanned)))
             count = pdf.page_count
         return Extracted("\n\n".join(text.strip() for text in texts).strip(), count)
 

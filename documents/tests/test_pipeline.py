@@ -2,10 +2,12 @@
 structured extraction, the summary memory entry, failure, retry and reindex."""
 
 import io
+import re
 
 import pymupdf
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django_q.conf import Conf
 from django_q.models import Schedule
 
@@ -99,7 +101,7 @@ def test_image_only_pdf_gets_ocr_for_its_scanned_page_only(user, russian_scan, m
     document = make_document(user, pdf.tobytes(), "application/pdf", "mixed.pdf", pages=2)
     tasks.process_document(document.pk)
     document.refresh_from_db()
-    assert stages == ["text", "ocr"]  # which pages: test_readers, in this process
+    assert stages == ["text", "ocr:1/1"]  # which pages: test_readers, in this process
     assert "гемоглобин" in document.extracted_text.lower()
     assert "atorvastatin" in document.extracted_text
     assert search.search(user, "гемоглобин")[0].document_id == str(document.pk)
@@ -211,4 +213,27 @@ def test_stages_report_progress(user, monkeypatch):
     stages = record_stages(monkeypatch)
     document = make_document(user, image_only_pdf(scan_image(["OCR"])), "application/pdf")
     tasks.process_document(document.pk)
-    assert stages == ["text", "ocr"]
+    assert stages == ["text", "ocr:1/1"]
+
+
+def test_ocr_says_which_page_of_how_many_it_reads(user, monkeypatch, signed_in_client):
+    pdf = pymupdf.open()
+    for number in range(1, 4):
+        pdf.insert_pdf(pymupdf.open(stream=image_only_pdf(scan_image([f"Page {number}"])),
+                                    filetype="pdf"))
+    stages = record_stages(monkeypatch)
+    shown = []
+    real = status.set_stage
+
+    def look(document, stage):  # what the document page says at each step
+        real(document, stage)
+        page = signed_in_client.get(reverse("documents:detail", args=[document.pk]),
+                                    {"fragment": "status"}).content.decode()
+        shown.append(re.search(r'data-status="processing">.*?</svg>\s*([^<]+)</span>',
+                               page, re.S).group(1).strip())
+
+    monkeypatch.setattr(status, "set_stage", look)
+    document = make_document(user, pdf.tobytes(), "application/pdf", "scan.pdf", pages=3)
+    tasks.process_document(document.pk)
+    assert stages == ["text", "ocr:1/3", "ocr:2/3", "ocr:3/3"]
+    assert shown[1:] == ["OCR: page 1 of 3", "OCR: page 2 of 3", "OCR: page 3 of 3"]

@@ -43,7 +43,7 @@ def test_only_the_scanned_page_of_a_pdf_gets_ocr(russian_scan, monkeypatch):
     real = ocr.recognise
     monkeypatch.setattr(ocr, "recognise", lambda image: seen.append(image.size) or real(image))
     extracted = readers.reader_for("application/pdf").text(pdf.tobytes(), stages.append)
-    assert len(seen) == 1 and stages == ["ocr"] and extracted.page_count == 2
+    assert len(seen) == 1 and stages == ["ocr:1/1"] and extracted.page_count == 2
     assert "гемоглобин" in extracted.text.lower() and "atorvastatin" in extracted.text
 
 
