@@ -22,6 +22,7 @@ from .base import (
     Stage,
     check_page_count,
     check_text_length,
+    join_pages,
     no_stage,
 )
 
@@ -179,7 +180,7 @@ class ImageReader(Reader):
                 texts.append(text)
                 total += len(text)
                 check_text_length(total)
-        return Extracted("\n\n".join(texts).strip(), len(texts))
+        return join_pages(texts)
 
     def preview(self, data: bytes) -> bytes:
         check(data)

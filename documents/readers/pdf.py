@@ -22,6 +22,7 @@ from .base import (
     Stage,
     check_page_count,
     check_text_length,
+    join_pages,
     no_stage,
 )
 
@@ -130,8 +131,7 @@ class PdfReader(Reader):
                     total += len(text) - len(texts[index])
                     check_text_length(total)
                     texts[index] = text
-            count = pdf.page_count
-        return Extracted("\n\n".join(text.strip() for text in texts).strip(), count)
+        return join_pages(texts)
 
     def preview(self, data: bytes) -> bytes:
         with open_pdf(data) as pdf:
