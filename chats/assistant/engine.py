@@ -245,6 +245,10 @@ class Turn:
         images = ({} if self.prepared.images_refused
                   else await sync_to_async(reading.images_for)(self.user, files))
         blocks, unread = reading.outcome(items, files, images)
+        unread_names = {entry["name"] for entry in unread}
+        # The attached files that were read are the user's own (attachments.find).
+        self.reply.add_sources([sources.Source(file.id, file.name) for file in files
+                                if file.name not in unread_names])
         shown = bool(self.reply.reading)
         self.reply.reading, self.reply.unread = [], unread
         if shown or unread:
