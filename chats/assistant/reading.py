@@ -113,7 +113,8 @@ def outcome(items: list[dict], files: list,
             continue
         text = file.text
         if len(text) > MAX_TEXT_CHARS:
-            text = text[:MAX_TEXT_CHARS] + "\n[… the rest of this file is not shown]"
+            text = (text[:MAX_TEXT_CHARS] + f"\n[… the rest of this file is not shown here; "
+                    f"read_document reads it page by page: document id {file.id}]")
         if pictures:
             blocks += [image_block(jpeg) for jpeg in pictures]
             text = text or "[an image: no text was found in it]"

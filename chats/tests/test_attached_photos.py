@@ -95,3 +95,16 @@ async def test_a_server_that_refuses_images_gets_the_ocr_text_and_the_answer_com
     [request] = chat_requests(fake_anthropic)
     assert not images_of(request)
     assert any("Ferritin 12" in text for text in user_turn_texts(request))
+
+
+async def test_a_photo_without_text_still_reaches_a_model_that_reads_images(
+        fake_anthropic, user, chat_socket):
+    """A photo of a rash has nothing for OCR: it is no longer 'unread' when the model can
+    look at it."""
+    model_answers(fake_anthropic, "It looks like a mild rash.")
+    rash = Image.new("RGB", (800, 600), (214, 140, 120))
+    events = await ask_about_photo(user, chat_socket, image_bytes(rash, "JPEG"), "rash.jpg")
+    assert events[-1]["status"] == "done" and "Could not read" not in events[-1]["html"]
+    [request] = chat_requests(fake_anthropic)
+    assert len(images_of(request)) == 1
+    assert any("no text was found in it" in text for text in user_turn_texts(request))
