@@ -63,7 +63,7 @@ def images(user, document_id: str) -> list[bytes]:
     found = _uuids([document_id])
     document = (Document.objects.for_user(user).filter(pk__in=found)
                 .only("id", "file", "mime_type").first() if found else None)
-    if document is None:
+    if document is None or not page_images.may_have_images(document.mime_type):
         return []
     return page_images.images_of(document, pipeline.read_file(document))
 

@@ -63,6 +63,11 @@ def _photo_pages(data: bytes) -> list[bytes]:
     return pages
 
 
+def may_have_images(mime_type: str) -> bool:
+    """Whether a file of this type can have page images at all (a scan or a photo)."""
+    return mime_type == PDF or mime_type in ImageReader.extensions
+
+
 def images_of(document: Document, data: bytes) -> list[bytes]:
     """JPEG images of the document's scanned pages (photos: each frame); none for text
     files and text PDFs."""
