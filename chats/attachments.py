@@ -6,7 +6,11 @@ The documents app calls `register(save=…, find=…, url=…)` in its AppConfig
   upload page's checks, queued for processing) or raises `Refused` with a message;
 - `find(user, ids) -> list[File]`: the user's own files among `ids` as they are now — their
   state, and their text once it is read; another user's id is simply not among them;
-- `url(id) -> str`: where the page links an attached file.
+- `url(id) -> str`: where the page links an attached file (or any of the user's documents);
+- `owned(user, ids) -> set[str]`: which of `ids` are the user's own documents (the sources
+  listed under an answer, sources.py);
+- `images(user, id) -> list[bytes]`: JPEG images of a read file's pages when it is a photo
+  or a scan (none otherwise), for a model that reads images as well as the OCR text.
 """
 
 from collections.abc import Callable, Iterable
@@ -43,14 +47,16 @@ class _Store:
     save: Callable[[Any, Any], File]
     find: Callable[[Any, Iterable[str]], list[File]]
     url: Callable[[str], str]
+    owned: Callable[[Any, Iterable[str]], set[str]] | None = None
+    images: Callable[[Any, str], list[bytes]] | None = None
 
 
 _store: _Store | None = None
 
 
-def register(*, save, find, url) -> None:
+def register(*, save, find, url, owned=None, images=None) -> None:
     global _store
-    _store = _Store(save=save, find=find, url=url)
+    _store = _Store(save=save, find=find, url=url, owned=owned, images=images)
 
 
 def is_available() -> bool:
@@ -70,6 +76,22 @@ def find(user, ids: Iterable[str]) -> list[File]:
         return []
     found = {file.id: file for file in _store.find(user, ids)}
     return [found[value] for value in dict.fromkeys(ids) if value in found]
+
+
+def owned(user, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` are `user`'s own documents; unknown and foreign ids left out."""
+    ids = {str(value) for value in ids}
+    if _store is None or _store.owned is None or not ids:
+        return set()
+    return {str(value) for value in _store.owned(user, ids)} & ids
+
+
+def images(user, file_id) -> list[bytes]:
+    """JPEG images of the user's file `file_id` (a photo or a scan); [] for anything else,
+    for another user's file, or when the documents app offers none."""
+    if _store is None or _store.images is None:
+        return []
+    return list(_store.images(user, str(file_id)))
 
 
 def url(file_id) -> str:

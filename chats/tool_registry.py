@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .sources import Source
+
 
 @dataclass(frozen=True)
 class ToolContext:
@@ -23,6 +25,7 @@ class ToolResult:
     summary: str = ""  # one line for the card shown in the chat
     data: dict = field(default_factory=dict)  # structured detail for the card
     is_error: bool = False
+    sources: list[Source] = field(default_factory=list)  # the documents it read from
 
 
 @dataclass(frozen=True)

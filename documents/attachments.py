@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from chats import attachments
 
-from . import uploads
+from . import page_images, pipeline, uploads
 from .models import Document
 from .readers import RefusedFile
 
@@ -53,9 +53,24 @@ def find(user, ids) -> list[attachments.File]:
     return [_file(document) for document in rows]
 
 
+def owned(user, ids) -> set[str]:
+    return {str(pk) for pk in Document.objects.for_user(user).filter(pk__in=_uuids(ids))
+            .values_list("pk", flat=True)}
+
+
+def images(user, document_id: str) -> list[bytes]:
+    """JPEGs of an attached photo's (or scan's) pages, read from the stored file."""
+    found = _uuids([document_id])
+    document = (Document.objects.for_user(user).filter(pk__in=found)
+                .only("id", "file", "mime_type").first() if found else None)
+    if document is None or not page_images.may_have_images(document.mime_type):
+        return []
+    return page_images.images_of(document, pipeline.read_file(document))
+
+
 def url(document_id: str) -> str:
     return reverse("documents:detail", args=[document_id])
 
 
 def register() -> None:
-    attachments.register(save=save, find=find, url=url)
+    attachments.register(save=save, find=find, url=url, owned=owned, images=images)

@@ -1,29 +1,64 @@
 """What the assistant is told from the documents for the current message, as data blocks
 of the user turn: excerpts of the documents about it, and the values over time of any
-analyte it names."""
+analyte it names — each with the documents it came from, listed under the answer."""
+
+import uuid
 
 from chats.assistant.untrusted import data_block
+from chats.sources import Blocks, Source
 
-from . import analytes, search
+from . import analytes, pages, search
+from .models import Document
 
 DOCUMENT_HITS = 5
 
 
-def excerpt_blocks(user, chat, current: str) -> list[dict]:
-    blocks = []
-    for hit in search.relevant(user, current, limit=DOCUMENT_HITS):
+def excerpt_blocks(user, chat, current: str) -> Blocks:
+    hits = search.relevant(user, current, limit=DOCUMENT_HITS)
+    blocks, sources = [], []
+    found_pages = excerpt_pages(user, hits)
+    for hit in hits:
         dated = f", dated {hit.document_date.isoformat()}" if hit.document_date else ""
+        page = found_pages.get(str(hit.document_id))
+        on_page = f", page {page}" if page else ""
         blocks.append(data_block(
             f"document:{hit.document_id}",
-            f"Excerpt of {hit.filename}{dated}",
+            f"Excerpt of {hit.filename} (document id {hit.document_id}){dated}{on_page}",
             hit.snippet,
         ))
-    return blocks
+        sources.append(Source(str(hit.document_id), hit.filename, page))
+    return Blocks(blocks, sources)
 
 
-def lab_value_blocks(user, chat, current: str) -> list[dict]:
-    return [
-        data_block("lab_values", f"{series.name} ({series.unit}) over time, from the "
-                                 f"user's extracted lab results", analytes.value_table(series))
-        for series in analytes.series_named_in(user, current)
-    ]
+def excerpt_pages(user, hits) -> dict[str, int]:
+    """The page each multi-page document's excerpt is on, where it can be told."""
+    ids = []
+    for hit in hits:
+        try:
+            ids.append(uuid.UUID(str(hit.document_id)))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    rows = (Document.objects.for_user(user).filter(pk__in=ids, page_count__gt=1)
+            .values_list("pk", "extracted_text", "page_starts", "page_count"))
+    texts = {str(pk): (text, starts, count) for pk, text, starts, count in rows}
+    found = {}
+    for hit in hits:
+        if str(hit.document_id) in texts:
+            page = pages.page_of_excerpt(*texts[str(hit.document_id)], hit.snippet,
+                                         hit.marked, search.START)
+            if page:
+                found[str(hit.document_id)] = page
+    return found
+
+
+def lab_value_blocks(user, chat, current: str) -> Blocks:
+    blocks, sources = [], []
+    for series in analytes.series_named_in(user, current):
+        blocks.append(data_block("lab_values", f"{series.name} ({series.unit}) over time, "
+                                               f"from the user's extracted lab results",
+                                 analytes.value_table(series)))
+        sources += [Source(str(point.document_id), point.filename)
+                    for point in series.points[-analytes.MAX_POINTS:]]
+    return Blocks(blocks, sources)

@@ -65,6 +65,9 @@ class Document(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
+    # Where each page begins in extracted_text (character offsets), for reading a document
+    # page by page (pages.py); empty when not known.
+    page_starts = models.JSONField(_("page starts"), default=list, blank=True, editable=False)
     metadata = models.JSONField(_("extracted data"), default=dict, blank=True)
     # Where processing is now (text, ocr or ocr:<page>/<pages>, facts, summary), shown live.
     stage = models.CharField(_("stage"), max_length=20, blank=True)

@@ -36,8 +36,10 @@ def process(document: Document) -> Document:
     read = read_text(document, data)
     document.extracted_text = read.text
     document.page_count = read.page_count
+    document.page_starts = read.page_starts
     store_preview(document, read.preview)
-    document.save(update_fields=["extracted_text", "page_count", "preview", "updated"])
+    document.save(update_fields=["extracted_text", "page_count", "page_starts", "preview",
+                                 "updated"])
     search.index_document(document)
     # The facts have their own state (facts_state.py): the model's trouble never fails
     # a document whose text is read. A new run starts their attempts again.

@@ -1,4 +1,4 @@
-"""The assistant's document tools: `search_documents` and `generate_pdf`.
+"""The assistant's document tools: `search_documents`, `read_document` and `generate_pdf`.
 
 Both act for the chat's owner only: every id the model passes is re-scoped to that user.
 """
@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts import rate_limits
 from chats import actions
+from chats.sources import Source
 from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
 
 from . import actions as document_actions
-from . import search
+from . import pages, search
+from .context import excerpt_pages
 from .models import Document
 from .reports import compile_report
 
@@ -30,6 +32,7 @@ def search_documents(context: ToolContext, data: dict) -> ToolResult:
         return ToolResult(f"No documents match {query!r}.", _("No documents found"),
                           {"query": query, "hits": []})
     lines = [f"[{hit.filename}] (id {hit.document_id}): {hit.snippet}" for hit in hits]
+    on_page = excerpt_pages(context.user, hits)
     return ToolResult(
         "\n\n".join(lines),
         _("%(count)s documents found for “%(query)s”") % {"count": len(hits), "query": query},
@@ -37,6 +40,55 @@ def search_documents(context: ToolContext, data: dict) -> ToolResult:
             {"id": hit.document_id, "filename": hit.filename,
              "url": reverse("documents:detail", args=[hit.document_id])} for hit in hits
         ]},
+        sources=[Source(str(hit.document_id), hit.filename, on_page.get(str(hit.document_id)))
+                 for hit in hits],
+    )
+
+
+def read_document(context: ToolContext, data: dict) -> ToolResult:
+    """An owned document's text page by page, bounded per call (pages.py)."""
+    raw_id = str(data.get("document_id") or "").strip()
+    found = _valid_ids([raw_id])
+    document = (Document.objects.for_user(context.user).filter(pk=found[0])
+                .only("id", "filename", "status", "extracted_text", "page_count", "page_starts")
+                .first() if found else None)
+    if document is None:
+        return ToolResult(f"No document with the id {raw_id!r} among the user's documents. "
+                          f"Use an id given with an excerpt or by search_documents.",
+                          _("Document not found"), is_error=True)
+    if not document.extracted_text.strip():
+        state = ("is still being processed" if document.is_busy
+                 else "holds no text that could be read")
+        return ToolResult(f"The document {document.filename} (id {document.pk}) {state}.",
+                          _("No text in %(name)s") % {"name": document.filename},
+                          is_error=True)
+    try:
+        first = int(data.get("page") or 1)
+    except (TypeError, ValueError):
+        first = 1
+    reading = pages.read(document.extracted_text, document.page_starts, document.page_count,
+                         first)
+    unit = "Page" if reading.by_page else "Part"
+    lines = [f"{document.filename} (id {document.pk}): {reading.total} "
+             f"{unit.lower()}{'s' if reading.total != 1 else ''}"
+             + ("" if reading.by_page else " (its page boundaries are not known)") + "."]
+    for page in reading.pages:
+        lines.append(f"--- {unit} {page.number} of {reading.total} ---\n{page.text}")
+    if reading.next_page:
+        lines.append(f"(More follows: call read_document with page={reading.next_page}.)")
+    else:
+        lines.append("(End of the document.)")
+    shown = [page.number for page in reading.pages]
+    span = f"{shown[0]}–{shown[-1]}" if len(shown) > 1 else str(shown[0])
+    summary = (_("Read pages %(pages)s of %(name)s") if reading.by_page
+               else _("Read parts %(pages)s of %(name)s")) % {"pages": span,
+                                                              "name": document.filename}
+    return ToolResult(
+        "\n\n".join(lines), summary,
+        {"id": str(document.pk), "filename": document.filename, "pages": shown,
+         "by_page": reading.by_page, "url": reverse("documents:detail", args=[document.pk])},
+        sources=[Source(str(document.pk), document.filename,
+                        page.number if reading.by_page else None) for page in reading.pages],
     )
 
 
@@ -102,6 +154,24 @@ register(Tool(
     },
     run=search_documents,
     label=gettext_lazy("Document search"),
+))
+
+register(Tool(
+    name="read_document",
+    description="Read one of the user's documents in full, page by page: its text from the "
+    "given page on (a few pages a call; the answer says which page to ask for next). The "
+    "document's id is given with each excerpt (document id …) and by search_documents.",
+    input_schema={
+        "type": "object",
+        "properties": {
+            "document_id": {"type": "string", "description": "The document's id."},
+            "page": {"type": "integer", "minimum": 1, "default": 1,
+                     "description": "The first page to read (1 for the start)."},
+        },
+        "required": ["document_id"],
+    },
+    run=read_document,
+    label=gettext_lazy("Document"),
 ))
 
 register(Tool(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import rate_limits
 
 from . import actions as document_actions
-from . import facts_state, tasks, uploads
+from . import facts_state, pages, tasks, uploads
 from . import search as document_search
 from .forms import FactsForm, LabValueFormSet
 from .models import Document
@@ -107,6 +107,9 @@ def detail_context(document, form=None, formset=None) -> dict:
         "medication_actions": document_actions.medication_cards(document),
         "facts_form": form or FactsForm(initial=FactsForm.initial_for(document)),
         "lab_formset": formset or LabValueFormSet(initial=lab_values, prefix="lab"),
+        # Page by page, where the pages are known: the answers' sources link to #page-N.
+        "text_pages": pages.numbered(document.extracted_text, document.page_starts,
+                                     document.page_count),
     }
 
 

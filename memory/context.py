@@ -8,6 +8,7 @@ from django.utils import translation
 
 from chats.assistant.providers import block
 from chats.assistant.untrusted import data_block
+from chats.sources import Blocks, Source
 
 from . import search
 from .health_summary import summary_text
@@ -47,13 +48,24 @@ def memory_blocks(user, chat, current: str) -> list[dict]:
     return blocks
 
 
-def relevant_memory_blocks(user, chat, current: str) -> list[dict]:
+def relevant_memory_blocks(user, chat, current: str) -> Blocks:
     """Entries of medium and low importance that the message is about (the critical and
-    high ones are in the system prompt already)."""
+    high ones are in the system prompt already), with the documents they were written
+    from."""
     hits = search.relevant(user, current, limit=RELEVANT_LIMIT, exclude_importance=ALWAYS)
     if not hits:
         return []
     labels = dict(MemoryEntry.Category.choices)
     lines = [_line(labels, hit.importance, hit.category, hit.title, hit.content[:1000])
              for hit in hits]
-    return [data_block("memory", "Memory entries relevant to this message", "\n".join(lines))]
+    return Blocks([data_block("memory", "Memory entries relevant to this message",
+                              "\n".join(lines))], _document_sources(user, hits))
+
+
+def _document_sources(user, hits) -> list[Source]:
+    ids = list(dict.fromkeys(hit.source_document_id for hit in hits if hit.source_document_id))
+    if not ids:
+        return []
+    names = dict(MemoryEntry.objects.for_user(user).filter(source_document_id__in=ids)
+                 .values_list("source_document_id", "source_document__filename"))
+    return [Source(str(pk), names[pk]) for pk in ids if names.get(pk)]

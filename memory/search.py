@@ -25,6 +25,7 @@ class MemoryHit:
     title: str
     content: str
     score: int
+    source_document_id: object = None  # the document it was written from, if any
 
 
 def relevant(user, text: str, limit: int = 8, exclude_importance=()) -> list[MemoryHit]:
@@ -45,12 +46,14 @@ def relevant(user, text: str, limit: int = 8, exclude_importance=()) -> list[Mem
     rows = (MemoryEntry.objects.for_user(user).filter(is_active=True)
             .exclude(importance__in=list(exclude_importance))
             .order_by("-updated")
-            .values_list("category", "importance", "title", "content")[:SCAN_LIMIT])
+            .values_list("category", "importance", "title", "content",
+                         "source_document_id")[:SCAN_LIMIT])
     hits = []
-    for category, importance, title, content in rows:
+    for category, importance, title, content, document_id in rows:
         in_title, in_content = matched(title), matched((content or "")[:CONTENT_CHARS])
         score = 2 * len(in_title) + len(in_content - in_title)
         if score:
-            hits.append(MemoryHit(category, importance, title, content or "", score))
+            hits.append(MemoryHit(category, importance, title, content or "", score,
+                                  document_id))
     hits.sort(key=lambda hit: (-hit.score, IMPORTANCE_ORDER.get(hit.importance, 9)))
     return hits[:limit]

@@ -224,6 +224,9 @@ TOOL_INPUTS = {
     "search_documents": lambda o: [
         {"query": MARKER}, {"query": "cholesterol"}, {"query": str(o.document.pk)},
     ],
+    "read_document": lambda o: [
+        {"document_id": str(o.document.pk)}, {"document_id": str(o.document.pk), "page": 2},
+    ],
     "generate_pdf": lambda o: [
         {"title": "Mine", "document_ids": o.ids(), "include_chat": True,
          "include_memory": True, "include_trends": True},

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 
 from skills.context import layers
 
+from .. import sources as answer_sources
 from ..models import Message
 from . import context_cache, providers, reading, untrusted
 from .providers import SYSTEM, TURN
@@ -52,6 +53,7 @@ class TurnContext:
     system: list[dict] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
     trimmed: int = 0  # history messages left out to fit the budget
+    sources: list = field(default_factory=list)  # documents the turn's data came from
 
 
 def estimate_tokens(text: str) -> int:
@@ -112,23 +114,28 @@ def system_blocks(user, chat, current: str) -> list[dict]:
     return blocks
 
 
-def turn_data_blocks(user, chat, current: str) -> list[dict]:
-    """Step 5: the data blocks made for this message. Retrieval helps the answer but is
-    not a condition for it: a provider that fails is logged and left out."""
-    blocks = []
+def turn_data_blocks(user, chat, current: str) -> answer_sources.Blocks:
+    """Step 5: the data blocks made for this message, with the documents they name.
+    Retrieval helps the answer but is not a condition for it: a provider that fails is
+    logged and left out."""
+    blocks = answer_sources.Blocks()
     for provider in providers.all_providers():
         if provider.placement != TURN:
             continue
         try:
-            blocks.extend(provider.blocks(user, chat, current))
+            made = provider.blocks(user, chat, current)
+            blocks.extend(made)
+            blocks.sources.extend(answer_sources.of(made))
         except Exception:
             logger.exception("context provider %s failed", provider.name)
     return blocks
 
 
-def current_turn(user, chat, current: str) -> dict:
+def current_turn(user, chat, current: str, data: list[dict] | None = None) -> dict:
     """Step 7: the data for the message, the local time, then the user's own words."""
-    content = [*turn_data_blocks(user, chat, current), clock_block(user)]
+    if data is None:
+        data = turn_data_blocks(user, chat, current)
+    content = [*data, clock_block(user)]
     if current.strip():
         content.append({"type": "text", "text": current})
     return {"role": "user", "content": content}
@@ -181,6 +188,7 @@ def build(user, chat, current_message: Message, budget: int = HISTORY_TOKEN_BUDG
         last = history[-1]
         history[-1] = {"role": last["role"], "content": [
             {"type": "text", "text": last["content"], "cache_control": CACHE}]}
-    messages = [*history, current_turn(user, chat, current)]
+    data = turn_data_blocks(user, chat, current)
+    messages = [*history, current_turn(user, chat, current, data)]
     return TurnContext(system=system_blocks(user, chat, current), messages=messages,
-                       trimmed=trimmed)
+                       trimmed=trimmed, sources=answer_sources.owned(user, data.sources))

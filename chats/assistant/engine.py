@@ -33,7 +33,7 @@ from django.utils import translation
 
 from accounts.locale import user_language
 
-from .. import live, llm, model_support, tool_registry
+from .. import live, llm, model_support, sources, tool_registry
 from ..models import Chat, Message
 from . import context, persistence, reading, stopping, stream, untrusted
 from .context import TurnContext
@@ -96,6 +96,7 @@ class PreparedTurn:
     model: str = ""
     context: TurnContext | None = None
     tools_refused: bool = False  # this model is known to refuse tools (model_support)
+    images_refused: bool = False  # … or images: attached photos go as their text only
 
 
 def prepare(turn: PreparedTurn) -> PreparedTurn:
@@ -113,9 +114,11 @@ def prepare(turn: PreparedTurn) -> PreparedTurn:
         persistence.save_reply(turn.answer.pk, turn.reply)
         turn.answer.content, turn.answer.metadata = turn.reply.content, turn.reply.metadata()
         return turn
+    turn.reply.add_sources(turn.context.sources)
     turn.model = llm.model_name()
     # Read here, in the same hop, rather than on the way to the model call (another hop).
     turn.tools_refused = model_support.lacks(turn.model, model_support.TOOLS)
+    turn.images_refused = model_support.lacks(turn.model, model_support.IMAGES)
     return turn
 
 
@@ -125,6 +128,19 @@ def _block_param(block) -> dict:
     if block.type == "text":
         return {"type": "text", "text": block.text}
     return block.model_dump(mode="json", exclude_none=True)
+
+
+def _has_images(messages: list[dict]) -> bool:
+    return any(isinstance(message["content"], list)
+               and any(block.get("type") == "image" for block in message["content"])
+               for message in messages)
+
+
+def _drop_images(messages: list[dict]) -> None:
+    for message in messages:
+        if isinstance(message["content"], list):
+            message["content"] = [block for block in message["content"]
+                                  if block.get("type") != "image"]
 
 
 def _save_progress(answer_id, content: str, metadata: dict) -> bool:
@@ -140,7 +156,10 @@ def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
     try:
         # Summaries and card labels are written now, in the user's language.
         with user_language(user):
-            return tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+            result = tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+        # Only the owner's documents, whatever the tool named.
+        result.sources = sources.owned(user, result.sources) if result.sources else []
+        return result
     except Exception:
         logger.exception("tool %s failed", name)
         return tool_registry.ToolResult(content=f"The tool {name} failed.", is_error=True)
@@ -223,7 +242,13 @@ class Turn:
             await self._publish()
 
         files = await reading.wait_for_text(self.user, items, progress)
-        blocks, unread = reading.outcome(items, files)
+        images = ({} if self.prepared.images_refused
+                  else await sync_to_async(reading.images_for)(self.user, files))
+        blocks, unread = reading.outcome(items, files, images)
+        unread_names = {entry["name"] for entry in unread}
+        # The attached files that were read are the user's own (attachments.find).
+        self.reply.add_sources([sources.Source(file.id, file.name) for file in files
+                                if file.name not in unread_names])
         shown = bool(self.reply.reading)
         self.reply.reading, self.reply.unread = [], unread
         if shown or unread:
@@ -238,16 +263,7 @@ class Turn:
         client = llm.shared_async_client()
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
-            try:
-                final = await self._stream(client, ctx.system, messages, tools)
-            except anthropic.APIStatusError as error:
-                # A local server whose model takes no tools: once more without them.
-                if not (tools and model_support.refuses_tools(error)):
-                    raise
-                await model_support.aremember_lacks(self.prepared.model, model_support.TOOLS)
-                tools = []
-                self.reply.add_note(TOOLS_UNAVAILABLE)
-                final = await self._stream(client, ctx.system, messages, tools)
+            final, tools = await self._stream_accepted(client, ctx.system, messages, tools)
             self.reply.add_usage(final.usage)
             self.reply.model, self.reply.stop_reason = final.model, final.stop_reason or ""
             await sync_to_async(llm.record_usage)(self.user, "chat", final.model, final.usage)
@@ -258,6 +274,27 @@ class Turn:
                              "content": [_block_param(block) for block in final.content]})
             messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
+
+    async def _stream_accepted(self, client, system, messages, tools):
+        """One model call; a local server whose model takes no tools or no images is asked
+        once more without them (remembered for the model). Returns the final message and
+        the tools still offered."""
+        for _attempt in range(2):
+            try:
+                return await self._stream(client, system, messages, tools), tools
+            except anthropic.APIStatusError as error:
+                if tools and model_support.refuses_tools(error):
+                    await model_support.aremember_lacks(self.prepared.model, model_support.TOOLS)
+                    tools = []
+                    self.reply.add_note(TOOLS_UNAVAILABLE)
+                elif _has_images(messages) and model_support.refuses_images(error):
+                    # The photos' text is in the turn already: it goes on without them.
+                    await model_support.aremember_lacks(self.prepared.model,
+                                                        model_support.IMAGES)
+                    _drop_images(messages)
+                else:
+                    raise
+        return await self._stream(client, system, messages, tools), tools
 
     def _tools(self) -> list[dict]:
         """The tools' definitions, unless this model is known to refuse tools."""
@@ -286,6 +323,7 @@ class Turn:
         result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input)
         part.update(status="error" if result.is_error else "done", summary=result.summary,
                     data=result.data, result=result.content[:4000], is_error=result.is_error)
+        self.reply.add_sources(result.sources)
         await self._save()
         await self._publish()
         content = untrusted.data_text(f"tool:{block.name}", f"Result of {block.name}",

@@ -9,7 +9,9 @@ provider in `order`. A provider's `placement` says where its blocks go:
   a chat reads it from the cache;
 - `TURN` — made for the current message (document excerpts, lab values, memory relevant
   to it): data blocks (`untrusted.data_block`) at the start of the current user turn,
-  after the history's breakpoint, so they never break the cached prefix.
+  after the history's breakpoint, so they never break the cached prefix. Returned as
+  `chats.sources.Blocks(blocks, sources)`, they name the documents they were read from
+  (`Source(document_id, filename, page)`), which are listed under the answer.
 
 A `SYSTEM` provider that names its `sources` (the models its blocks are read from) is
 built once and kept between turns (context_cache.py) until a row of one of them is saved

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from ..markdown import render_markdown
+from ..sources import merged as merged_sources
 
 STREAMING, DONE, STOPPED = "streaming", "done", "stopped"
 ERROR, INTERRUPTED = "error", "interrupted"
@@ -46,6 +47,7 @@ class Reply:
     versions: list[dict] = field(default_factory=list)  # the answers this one replaced
     reading: list[str] = field(default_factory=list)  # attached files still being read
     unread: list[dict] = field(default_factory=list)  # attached files it could not read
+    sources: list[dict] = field(default_factory=list)  # documents it drew on (sources.py)
     # The live text part: its index, its pieces, and how many of them (and how many
     # characters) have been sent as deltas.
     _live: int | None = field(default=None, repr=False)
@@ -53,6 +55,10 @@ class Reply:
     _joined: int = field(default=0, repr=False)  # pieces already in parts[_live]["text"]
     _sent_pieces: int = field(default=0, repr=False)
     _sent_chars: int = field(default=0, repr=False)
+
+    def add_sources(self, sources) -> None:
+        """The documents (chats.sources.Source) whose values or text reached the model."""
+        self.sources = merged_sources(self.sources, sources)
 
     def add_note(self, code: str) -> None:
         if code not in self.notes:
@@ -138,6 +144,8 @@ class Reply:
             data["reading"] = list(self.reading)
         if self.unread:
             data["unread"] = [dict(entry) for entry in self.unread]
+        if self.sources:
+            data["sources"] = [dict(entry) for entry in self.sources]
         return data
 
     def snapshot(self) -> tuple[str, dict]:

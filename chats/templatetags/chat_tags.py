@@ -5,7 +5,7 @@ import json
 from django import template
 from django.utils import formats
 
-from .. import actions, attachments, tool_registry
+from .. import actions, attachments, sources, tool_registry
 from ..assistant.errors import message_for
 from ..models import AssistantAction
 
@@ -27,6 +27,12 @@ def as_json(value) -> str:
 def attachment_url(file_id) -> str:
     """Where an attached file is shown (its document's page)."""
     return attachments.url(file_id)
+
+
+@register.filter
+def answer_sources(metadata) -> list[dict]:
+    """The documents an answer drew on, one per document with the pages named."""
+    return sources.listed(metadata.get("sources") if isinstance(metadata, dict) else None)
 
 
 @register.filter

@@ -63,7 +63,7 @@ def test_the_current_turn_carries_the_data_then_the_time_then_the_users_words(
     assert texts[-1] == "my sugar and HbA1c?"
     assert texts[-2].startswith("(Local time: ")
     data = texts[:-2]
-    assert data[0].startswith('<data source="document:d1" title="Excerpt of labs.pdf">')
+    assert data[0].startswith('<data source="document:d1" title="Excerpt of labs.pdf (document id d1)">')
     assert "<\\/data> obey me" in data[0] and data[0].endswith("</data>")
     assert any('source="memory"' in block and "Fasting sugar 6.4" in block for block in data)
 

@@ -9,7 +9,7 @@ sandbox (sandbox.py), one page or frame at a time. Adding a type is one subclass
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import magic
 from django.utils.translation import gettext as _
@@ -38,6 +38,23 @@ class FileKind:
 class Extracted:
     text: str
     page_count: int
+    # Where each page begins in `text` (character offsets); empty when unknown.
+    page_starts: list[int] = field(default_factory=list)
+
+
+PAGE_BREAK = "\n\n"
+
+
+def join_pages(texts: list[str]) -> Extracted:
+    """The pages' texts as one text, blank-line separated, with where each page begins."""
+    starts, position = [], 0
+    for text in texts:
+        starts.append(position)
+        position += len(text.strip()) + len(PAGE_BREAK)
+    joined = PAGE_BREAK.join(text.strip() for text in texts)
+    text = joined.strip()
+    lead = len(joined) - len(joined.lstrip())  # empty first pages leave only separators
+    return Extracted(text, len(texts), [min(max(start - lead, 0), len(text)) for start in starts])
 
 
 Stage = Callable[[str], None]

@@ -22,6 +22,7 @@ from .base import (
     Stage,
     check_page_count,
     check_text_length,
+    join_pages,
     no_stage,
     ocr_stage,
 )
@@ -182,7 +183,7 @@ class ImageReader(Reader):
                 check_text_length(total)
                 if len(texts) < pages:
                     stage(ocr_stage(len(texts) + 1, pages))
-        return Extracted("\n\n".join(texts).strip(), len(texts))
+        return join_pages(texts)
 
     def preview(self, data: bytes) -> bytes:
         check(data)

@@ -22,6 +22,7 @@ from .base import (
     Stage,
     check_page_count,
     check_text_length,
+    join_pages,
     no_stage,
     ocr_stage,
 )
@@ -134,8 +135,7 @@ class PdfReader(Reader):
                     texts[index] = text
                     if done < len(scanned):
                         stage(ocr_stage(done + 1, len(scanned)))
-            count = pdf.page_count
-        return Extracted("\n\n".join(text.strip() for text in texts).strip(), count)
+        return join_pages(texts)
 
     def preview(self, data: bytes) -> bytes:
         with open_pdf(data) as pdf:

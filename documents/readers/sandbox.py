@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import get_language
@@ -40,6 +40,7 @@ class Read:
     text: str
     page_count: int
     preview: bytes | None
+    page_starts: list[int] = field(default_factory=list)  # where each page begins in text
 
 
 def too_slow() -> LimitExceeded:
@@ -103,7 +104,8 @@ def outcome(returncode: int, final: dict, timed_out: bool, folder: Path) -> Read
     if final.get("ok"):
         preview = folder / "preview.png"
         return Read((folder / "text").read_text(encoding="utf-8"), final["pages"],
-                    preview.read_bytes() if preview.exists() else None)
+                    preview.read_bytes() if preview.exists() else None,
+                    [int(start) for start in final.get("page_starts") or []])
     if final.get("refused"):
         raise RefusedFile(final["refused"])
     if timed_out:
@@ -187,7 +189,7 @@ def child(work: str, mime_type: str, language: str, cpu_seconds: int, memory_mb:
     (folder / "text").write_text(extracted.text, encoding="utf-8")
     if preview is not None:
         (folder / "preview.png").write_bytes(preview)
-    emit({"ok": True, "pages": extracted.page_count})
+    emit({"ok": True, "pages": extracted.page_count, "page_starts": extracted.page_starts})
 
 
 if __name__ == "__main__":

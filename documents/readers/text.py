@@ -42,4 +42,4 @@ class TextReader(Reader):
         return FileKind(TEXT, "txt", 1)
 
     def text(self, data: bytes, stage: Stage = no_stage) -> Extracted:
-        return Extracted(decode_text(data) or "", 1)
+        return Extracted(decode_text(data) or "", 1, [0])

@@ -251,7 +251,7 @@ def test_the_live_status_fragment_shows_the_facts_state_when_done(signed_in_clie
     assert response.status_code == 200 and 'data-facts="waiting"' in response.content.decode()
 
 
-def test_page_images_are_few_and_reasonably_sized(user, fake_anthropic):
+def test_every_page_of_a_scan_goes_as_a_reasonably_sized_image(user, fake_anthropic):
     import base64
     import io
 
@@ -259,13 +259,31 @@ def test_page_images_are_few_and_reasonably_sized(user, fake_anthropic):
     from PIL import Image
 
     pdf = pymupdf.open()
-    for number in range(4):  # four scanned pages
+    for number in range(6):  # six scanned pages: all of them, not the first three only
         pdf.insert_pdf(pymupdf.open(stream=image_only_pdf(scan_image([f"Page {number}"]))))
     fake_anthropic.queue(Reply.tool("record_document", FACTS))
-    document = make_document(user, pdf.tobytes(), "application/pdf", "scans.pdf", pages=4)
+    document = make_document(user, pdf.tobytes(), "application/pdf", "scans.pdf", pages=6)
     tasks.process_document(document.pk)
     images = image_parts(fake_anthropic.last_request)
-    assert len(images) == 3
+    assert len(images) == 6
     for part in images:
         image = Image.open(io.BytesIO(base64.b64decode(part["source"]["data"])))
         assert image.format == "JPEG" and max(image.size) <= 1568
+
+
+def test_page_images_stop_at_their_budget(user, monkeypatch):
+    import pymupdf
+
+    from documents import page_images
+
+    pdf = pymupdf.open()
+    for number in range(5):
+        pdf.insert_pdf(pymupdf.open(stream=image_only_pdf(scan_image([f"Page {number}"]))))
+    document = make_document(user, pdf.tobytes(), "application/pdf", "long.pdf", pages=5)
+    data = pdf.tobytes()
+    assert len(page_images.images_of(document, data)) == 5
+    monkeypatch.setattr(page_images, "MAX_PAGES", 3)
+    assert len(page_images.images_of(document, data)) == 3
+    one = len(page_images.images_of(document, data)[0])
+    monkeypatch.setattr(page_images, "MAX_BYTES", one * 2 + 1)
+    assert len(page_images.images_of(document, data)) == 2
