@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from accounts.locale import user_language
 
-from . import reminders, telegram_conversation
+from . import reminders, telegram_api, telegram_conversation
 from .models import Notification
 from .telegram_conversation import telegram_language as _telegram
 
@@ -108,6 +108,7 @@ def build_application(token: str) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        .defaults(telegram_api.defaults())  # link previews off in every answer and reply
         .post_init(telegram_conversation.publish_commands)
         .build()
     )

