@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.no_store.NoStoreMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -280,6 +281,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # --- Email ----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Anamnesis <anamnesis@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Web Push: how push services reach the operator (mailto: or https:). Empty: a mailto: of
+# DEFAULT_FROM_EMAIL. A placeholder (…@localhost) stops push: Apple refuses it.
+VAPID_SUBJECT = env("VAPID_SUBJECT")
 
 from notifications.smtp import mailer_from_url  # noqa: E402  (plain stdlib, no app loading)
 

@@ -6,6 +6,8 @@ As strict as the real services where a sender can get it wrong: a missing TTL, a
 content encoding, a payload over 4096 bytes, or a VAPID token that is missing, badly
 signed, for another audience, expired or too long-lived is refused with the status the
 services use. A subscription marked gone answers 410, like an unsubscribed browser.
+Tests can also make a subscription answer a redirect (`redirects`: name -> location) or
+any status with a body of their choosing (`answers`: name -> (status, body)).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class FakePushService:
         self.host = host
         self.messages: list[PushMessage] = []
         self.gone: set[str] = set()
+        self.redirects: dict[str, str] = {}
+        self.answers: dict[str, tuple[int, str]] = {}
         self.lock = threading.Lock()
         service = self
 
@@ -76,6 +80,8 @@ class FakePushService:
         with self.lock:
             self.messages.clear()
             self.gone.clear()
+            self.redirects.clear()
+            self.answers.clear()
 
     # --- The protocol ---------------------------------------------------------------
 
@@ -87,6 +93,15 @@ class FakePushService:
         name = request.path.removeprefix("/push/")
         if name in self.gone:
             return self._answer(request, 410, "the subscription has expired or was removed")
+        if name in self.redirects:
+            request.send_response(307)
+            request.send_header("Location", self.redirects[name])
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return None
+        if name in self.answers:
+            status, text = self.answers[name]
+            return self._answer(request, status, text)
         if request.headers.get("TTL") is None or not request.headers["TTL"].isdigit():
             return self._answer(request, 400, "missing or invalid TTL header")
         if body and request.headers.get("Content-Encoding") != "aes128gcm":
