@@ -144,8 +144,22 @@ def new_link_code(user) -> TelegramLinkCode:
     )
 
 
+def link_code_owner(code: str):
+    """The account a valid (unspent, unexpired) link code belongs to, else None."""
+    link = (TelegramLinkCode.objects.select_related("user")
+            .filter(code=code, expires_at__gt=timezone.now()).first())
+    return link.user if link is not None else None
+
+
+def drop_link_code(code: str) -> None:
+    TelegramLinkCode.objects.filter(code=code).delete()
+
+
 def link_chat(code: str, chat_id: str):
-    """Links the chat to the code's owner and spends the code; None for a bad or old code."""
+    """Links the chat to the code's owner and spends the code; None for a bad or old code.
+
+    A chat belongs to one account: whoever had it before loses it, and is told so in the
+    app (the bot asks before moving a linked chat, bot.py)."""
     with transaction.atomic():
         link = (
             TelegramLinkCode.objects.select_related("user")
@@ -155,13 +169,27 @@ def link_chat(code: str, chat_id: str):
             return None
         user = link.user
         TelegramLinkCode.objects.filter(user=user).delete()
-        # A chat belongs to one account: whoever had it before loses it.
-        type(user).objects.filter(telegram_chat_id=int(chat_id)).exclude(pk=user.pk).update(
-            telegram_chat_id=None
-        )
+        previous = list(type(user).objects.filter(telegram_chat_id=int(chat_id))
+                        .exclude(pk=user.pk))
+        type(user).objects.filter(pk__in=[p.pk for p in previous]).update(telegram_chat_id=None)
         user.telegram_chat_id = int(chat_id)
         user.save(update_fields=["telegram_chat_id"])
+        for account in previous:
+            _tell_chat_moved(account)
     return user
+
+
+def _tell_chat_moved(account) -> None:
+    from accounts.locale import user_language
+
+    with user_language(account):
+        Notification.objects.create(
+            user=account, type=Notification.Type.ALERT, channel=Notification.Channel.IN_APP,
+            title=_("Telegram is no longer linked"),
+            body=_("Your Telegram chat was linked to another Anamnesis account with a link "
+                   "code, after a confirmation in the chat. Reminders no longer go there. "
+                   "If this was not you, link Telegram again in Settings → Telegram."),
+        )
 
 
 def unlink_chat(chat_id: str):
