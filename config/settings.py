@@ -202,7 +202,16 @@ Q_CLUSTER = {
     "catch_up": False,
     "ack_failures": True,
     "label": "Jobs",
+    # Delivery has a cluster of its own (`Q_CLUSTER_NAME=delivery manage.py qcluster`, run
+    # by make run and compose's worker beside the default one) with its own queue and its
+    # own schedules (notifications: deliver due, sweep stale deliveries): documents and
+    # exports, which may hold every default worker for many minutes, never delay a reminder.
+    # Two workers: a delivery pass lasts until the next one has started.
+    "ALT_CLUSTERS": {
+        "delivery": {"workers": 2, "timeout": 420, "retry": 480, "label": "Delivery"},
+    },
 }
+DELIVERY_CLUSTER = "delivery"
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -16,12 +16,15 @@ from .schedule import is_valid_cron, next_occurrence
 SNOOZE = timedelta(hours=1)
 LINK_CODE_TTL = timedelta(minutes=15)
 PAST_TOLERANCE = timedelta(minutes=5)
-# What the assistant may schedule: at most hourly, and this many waiting reminders a user.
-MAX_PENDING_FROM_ASSISTANT = 50
+# What the assistant and the pages may schedule: at most hourly, and this many waiting
+# reminders a user (a reminder every minute, or thousands of them, would slow everyone's:
+# delivery is shared). The Django admin is not held to them.
+MAX_PENDING = 50
 
 
-def check_assistant_schedule(recurrence: str) -> None:
-    """The assistant's reminders repeat at most hourly: one fixed minute in the cron."""
+def check_schedule(recurrence: str) -> None:
+    """Reminders of the assistant and of the pages repeat at most hourly: one fixed minute
+    in the cron."""
     recurrence = " ".join((recurrence or "").split())
     if not recurrence:
         return
@@ -41,15 +44,15 @@ def pending_count(user) -> int:
     return Notification.objects.for_user(user).filter(status=Notification.Status.PENDING).count()
 
 
-def check_assistant_cap(user, waiting: int = 0) -> None:
+def check_cap(user, waiting: int = 0) -> None:
     """Raises when the user already has as many pending reminders as the assistant may make.
 
     `waiting` counts proposals not confirmed yet, which would become pending ones.
     """
-    if pending_count(user) + waiting >= MAX_PENDING_FROM_ASSISTANT:
+    if pending_count(user) + waiting >= MAX_PENDING:
         raise ValidationError(
             _("There are already %(count)s pending reminders; cancel some before adding more.")
-            % {"count": MAX_PENDING_FROM_ASSISTANT}
+            % {"count": MAX_PENDING}
         )
 
 

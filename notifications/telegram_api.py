@@ -43,16 +43,23 @@ def keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
     )
 
 
+SEND_SECONDS = 30  # one reminder, start to end: a slow Bot API must not hold the worker
+
+
 def send_message(chat_id: str, text: str, buttons: list[tuple[str, str]] = ()) -> int:
     """Sends a message and returns its id. A blocked bot or an unknown chat will not heal
-    by retrying; network errors and flood limits will, so they propagate as they are."""
+    by retrying; network errors, flood limits and running out of time will, so they
+    propagate as they are."""
 
     bot_instance = make_bot()  # reads the token here: the database is not for the loop
 
-    async def go():
+    async def send():
         async with bot_instance as bot:
             message = await bot.send_message(chat_id, text, reply_markup=keyboard(buttons))
             return message.message_id
+
+    async def go():
+        return await asyncio.wait_for(send(), SEND_SECONDS)
 
     try:
         return asyncio.run(go())

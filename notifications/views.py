@@ -50,6 +50,8 @@ def create(request):
         when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.zone) \
             if timezone.is_naive(data["when"]) else data["when"]
         try:
+            reminders.check_schedule(data["recurrence"])
+            reminders.check_cap(request.user)
             reminders.create(
                 request.user, title=data["title"], body=data["body"], scheduled_at=when,
                 recurrence=data["recurrence"], channel=data["channel"],

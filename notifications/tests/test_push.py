@@ -353,3 +353,25 @@ def test_a_placeholder_vapid_subject_sends_nothing_and_tells_the_admin(
     assert vapid.placeholder_subject() == "mailto:ops@health.example.net"
     settings.VAPID_SUBJECT = "mailto:ops@health.family-doe.org"
     assert vapid.placeholder_subject() == ""
+
+
+def test_a_dripping_push_endpoint_holds_the_delivery_only_for_its_deadline(
+        client, user, push_service, browser_keys, monkeypatch):
+    """A server that answers one byte every half second never trips a read timeout; the
+    deadline of the whole post ends it, so one user's endpoint cannot hold a worker."""
+    import time
+
+    monkeypatch.setattr(push, "DEVICE_SECONDS", 2)
+    client.force_login(user)
+    _subscribe(client, push_service, browser_keys, "slow-phone")
+    push_service.dripping.add("slow-phone")
+    reminder = Notification.objects.create(user=user, title="Take bisoprolol",
+                                           channel=Notification.Channel.PUSH,
+                                           scheduled_at=timezone.now())
+    started = time.monotonic()
+    delivery.deliver_due()
+    took = time.monotonic() - started
+    assert took < 6, f"the push took {took:.1f} s"
+    reminder.refresh_from_db()
+    assert reminder.status == Notification.Status.PENDING  # retried later
+    assert reminder.error.startswith("PushFailed: ")
