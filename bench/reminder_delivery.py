@@ -90,9 +90,11 @@ def main():
     # then a burst all due at the start of a coming minute.
     Notification.objects.all().delete()
     connection.close()
+    # The delivery cluster, which runs the delivery schedules (config/settings.py).
     worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+                              start_new_session=True,
+                              env={**os.environ, "Q_CLUSTER_NAME": "delivery"})
     try:
         time.sleep(args.warmup)
         due = (timezone.now() + timedelta(seconds=70)).replace(second=0, microsecond=0)

@@ -212,8 +212,13 @@ def start_web(children, name, model_port) -> int:
 
 
 def start_worker(children, name, record: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    """A worker as compose runs one: the job cluster (`name`, whose log the documents part
+    reads) and the delivery cluster (`name`-delivery), both writing to `record`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ANTHROPIC_") and k != "Q_CLUSTER_NAME"}
     children.start(name, [sys.executable, __file__, "--worker", str(record)], env)
+    children.start(f"{name}-delivery", [sys.executable, __file__, "--worker", str(record)],
+                   {**env, "Q_CLUSTER_NAME": "delivery"})
 
 
 def run_worker(record: str):

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.no_store.NoStoreMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -201,7 +202,16 @@ Q_CLUSTER = {
     "catch_up": False,
     "ack_failures": True,
     "label": "Jobs",
+    # Delivery has a cluster of its own (`Q_CLUSTER_NAME=delivery manage.py qcluster`, run
+    # by make run and compose's worker beside the default one) with its own queue and its
+    # own schedules (notifications: deliver due, sweep stale deliveries): documents and
+    # exports, which may hold every default worker for many minutes, never delay a reminder.
+    # Two workers: a delivery pass lasts until the next one has started.
+    "ALT_CLUSTERS": {
+        "delivery": {"workers": 2, "timeout": 420, "retry": 480, "label": "Delivery"},
+    },
 }
+DELIVERY_CLUSTER = "delivery"
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -283,6 +293,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # --- Email ----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Anamnesis <anamnesis@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Web Push: how push services reach the operator (mailto: or https:). Empty: a mailto: of
+# DEFAULT_FROM_EMAIL. A placeholder (…@localhost) stops push: Apple refuses it.
+VAPID_SUBJECT = env("VAPID_SUBJECT")
 
 from notifications.smtp import mailer_from_url  # noqa: E402  (plain stdlib, no app loading)
 

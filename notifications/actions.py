@@ -39,8 +39,8 @@ def waiting(user) -> int:
 
 def check(user, data: dict) -> None:
     """What the assistant may schedule (ValidationError otherwise): at most hourly, the cap."""
-    reminders.check_assistant_schedule(data["recurrence"])
-    reminders.check_assistant_cap(user, waiting(user))
+    reminders.check_schedule(data["recurrence"])
+    reminders.check_cap(user, waiting(user))
 
 
 def describe(user, data: dict) -> str:
@@ -58,8 +58,8 @@ def describe(user, data: dict) -> str:
 
 def apply_reminder(action) -> None:
     data = action.payload
-    reminders.check_assistant_schedule(data.get("recurrence", ""))
-    reminders.check_assistant_cap(action.user)
+    reminders.check_schedule(data.get("recurrence", ""))
+    reminders.check_cap(action.user)
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
     notification = reminders.create(
         action.user, title=data["title"], body=data.get("body", ""), scheduled_at=at,

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from memory import hooks
 
-        from . import actions, medication_reminders, tools  # noqa: F401  (tools register themselves)
+        from . import actions, checks, medication_reminders, tools  # noqa: F401  (tools and checks register themselves)
 
         actions.register()
 
@@ -18,3 +18,22 @@ class NotificationsConfig(AppConfig):
         hooks.listen(hooks.medication_changed, medication_reminders.sync)
         hooks.listen(hooks.doses_missed, medication_reminders.nudge_missed)
         hooks.listen(hooks.medication_stock_low, medication_reminders.nudge_stock_low)
+
+        # A shared device: the browser's push subscriptions go with the account that made
+        # them (signing out, switching or signing in as someone else here).
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        user_logged_out.connect(_signed_out, dispatch_uid="notifications.push_signed_out")
+        user_logged_in.connect(_signed_in, dispatch_uid="notifications.push_signed_in")
+
+
+def _signed_out(sender, request, **kwargs):
+    from . import push
+
+    push.forget_browser(request)
+
+
+def _signed_in(sender, request, user, **kwargs):
+    from . import push
+
+    push.forget_browser(request, keep_user=user)

@@ -1,7 +1,8 @@
-"""The Telegram bot: `/start <code>` links a chat, `/stop` unlinks it, and the Done and
-Snooze buttons of a reminder (Taken / Skip / Snooze of a medication's) act on it. A
-linked chat also talks to the assistant (telegram_conversation.py). Answers in the user's
-language."""
+"""The Telegram bot: `/start <code>` links a private chat (asking Confirm/Cancel first when
+it would move the chat from another account, which is then told in the app), `/stop`
+unlinks it, and the Done and Snooze buttons of a reminder (Taken / Skip / Snooze of a
+medication's) act on it. A linked chat also talks to the assistant
+(telegram_conversation.py). Answers in the user's language."""
 
 import uuid
 
@@ -10,11 +11,12 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from accounts.locale import user_language
 
-from . import reminders, telegram_conversation
+from . import reminders, telegram_api, telegram_conversation
 from .models import Notification
 from .telegram_conversation import telegram_language as _telegram
 
@@ -25,21 +27,58 @@ def _linked_user(chat_id):
     return User.objects.filter(telegram_chat_id=int(chat_id), is_active=True).first()
 
 
-def start(chat_id, code: str, telegram_language: str = "") -> str:
+def start(chat_id, code: str, telegram_language: str = "",
+          private: bool = True) -> tuple[str, list[tuple[str, str]]]:
+    """`/start [code]`: the answer, and buttons when a linked chat would move accounts."""
     close_old_connections()
-    user = reminders.link_chat(code, chat_id) if code else None
+    if not private:  # a group's members are not the account's owner: nothing is linked there
+        with user_language(None, _telegram(telegram_language)):
+            return _("Anamnesis works only in a private chat with the bot: open the bot "
+                     "itself and send /start there."), []
+    linked = _linked_user(chat_id)
+    owner = reminders.link_code_owner(code) if code else None
+    if owner is not None and linked is not None and linked.pk != owner.pk:
+        with user_language(owner, _telegram(telegram_language)):
+            return _("This chat is linked to %(current)s. Link it to %(new)s instead? "
+                     "%(current)s will no longer get reminders or answers here.") % {
+                "current": linked.email, "new": owner.email}, [
+                (_("Confirm"), f"relink:{code}"), (_("Cancel"), f"relinkno:{code}")]
+    user = reminders.link_chat(code, chat_id) if owner is not None else None
     if user is None:
-        linked = _linked_user(chat_id)
         with user_language(linked, _telegram(telegram_language)):
             if linked and not code:
                 return _("This chat is linked to %(email)s. Send /stop to unlink it.") % {
-                    "email": linked.email}
+                    "email": linked.email}, []
             return _("This link code is not valid or has expired. Open Settings → Telegram "
-                     "in Anamnesis to get a new one.")
+                     "in Anamnesis to get a new one."), []
+    return _linked_text(user), []
+
+
+def _linked_text(user) -> str:
     with user_language(user):
         return _("Linked to %(email)s. Your reminders will arrive here, and you can write to "
                  "your assistant: send a question, a photo or a PDF. /new starts a new chat, "
                  "/skill picks a specialist, /stop unlinks.") % {"email": user.email}
+
+
+def relink(chat_id, data: str, telegram_language: str = "") -> str:
+    """Confirm or Cancel under the question of `start`: moves the chat, or keeps it."""
+    close_old_connections()
+    action, _sep, code = data.partition(":")
+    linked = _linked_user(chat_id)
+    if action == "relinkno":
+        reminders.drop_link_code(code)
+        with user_language(linked, _telegram(telegram_language)):
+            if linked is None:
+                return _("Nothing changed.")
+            return _("Nothing changed: this chat stays linked to %(email)s.") % {
+                "email": linked.email}
+    user = reminders.link_chat(code, chat_id)
+    if user is None:
+        with user_language(linked, _telegram(telegram_language)):
+            return _("This link code is not valid or has expired. Open Settings → Telegram "
+                     "in Anamnesis to get a new one.")
+    return _linked_text(user)
 
 
 def stop(chat_id, telegram_language: str = "") -> str:
@@ -80,10 +119,22 @@ def button(chat_id, data: str, telegram_language: str = "") -> tuple[str, bool]:
 
 async def _on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = context.args[0] if context.args else ""
-    text = await sync_to_async(start)(
-        update.effective_chat.id, code, update.effective_user.language_code
+    text, buttons = await sync_to_async(start)(
+        update.effective_chat.id, code, update.effective_user.language_code,
+        update.effective_chat.type == ChatType.PRIVATE,
     )
-    await update.effective_message.reply_text(text)
+    await update.effective_message.reply_text(text, reply_markup=telegram_api.keyboard(buttons))
+
+
+async def _on_relink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        await query.answer()
+        return
+    text = await sync_to_async(relink)(query.message.chat.id, query.data or "",
+                                       query.from_user.language_code)
+    await query.answer()
+    await query.edit_message_text(text)  # the question and its buttons give way to the outcome
 
 
 async def _on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,11 +159,13 @@ def build_application(token: str) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        .defaults(telegram_api.defaults())  # link previews off in every answer and reply
         .post_init(telegram_conversation.publish_commands)
         .build()
     )
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("stop", _on_stop))
     application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze|dose):"))
+    application.add_handler(CallbackQueryHandler(_on_relink, pattern=r"^relink(no)?:"))
     telegram_conversation.add_handlers(application)
     return application

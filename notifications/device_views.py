@@ -2,7 +2,9 @@
 Done/Snooze actions, and the private calendar feed."""
 
 import json
+import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
@@ -31,12 +33,17 @@ def _json_body(request):
 @require_POST
 def push_subscribe(request):
     """JSON `PushSubscription.toJSON()` from the settings toggle (CSRF header required)."""
+    browser = push.browser_id(request) or secrets.token_urlsafe(24)
     try:
         push.subscribe(request.user, _json_body(request),
-                       request.headers.get("User-Agent", ""))
+                       request.headers.get("User-Agent", ""), browser)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    return JsonResponse({"subscribed": True}, status=201)
+    response = JsonResponse({"subscribed": True}, status=201)
+    # Outlives the session, so that signing out or in here finds what this browser made.
+    response.set_cookie(push.BROWSER_COOKIE, browser, max_age=10 * 365 * 24 * 3600,
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
 
 
 @login_required

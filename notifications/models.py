@@ -184,6 +184,9 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    # The browser it was made in (the random id of push.BROWSER_COOKIE): signing out or
+    # switching accounts there deletes it, so the next person does not get these reminders.
+    browser = models.CharField(max_length=64, blank=True, db_index=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()

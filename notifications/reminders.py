@@ -16,12 +16,15 @@ from .schedule import is_valid_cron, next_occurrence
 SNOOZE = timedelta(hours=1)
 LINK_CODE_TTL = timedelta(minutes=15)
 PAST_TOLERANCE = timedelta(minutes=5)
-# What the assistant may schedule: at most hourly, and this many waiting reminders a user.
-MAX_PENDING_FROM_ASSISTANT = 50
+# What the assistant and the pages may schedule: at most hourly, and this many waiting
+# reminders a user (a reminder every minute, or thousands of them, would slow everyone's:
+# delivery is shared). The Django admin is not held to them.
+MAX_PENDING = 50
 
 
-def check_assistant_schedule(recurrence: str) -> None:
-    """The assistant's reminders repeat at most hourly: one fixed minute in the cron."""
+def check_schedule(recurrence: str) -> None:
+    """Reminders of the assistant and of the pages repeat at most hourly: one fixed minute
+    in the cron."""
     recurrence = " ".join((recurrence or "").split())
     if not recurrence:
         return
@@ -41,15 +44,15 @@ def pending_count(user) -> int:
     return Notification.objects.for_user(user).filter(status=Notification.Status.PENDING).count()
 
 
-def check_assistant_cap(user, waiting: int = 0) -> None:
+def check_cap(user, waiting: int = 0) -> None:
     """Raises when the user already has as many pending reminders as the assistant may make.
 
     `waiting` counts proposals not confirmed yet, which would become pending ones.
     """
-    if pending_count(user) + waiting >= MAX_PENDING_FROM_ASSISTANT:
+    if pending_count(user) + waiting >= MAX_PENDING:
         raise ValidationError(
             _("There are already %(count)s pending reminders; cancel some before adding more.")
-            % {"count": MAX_PENDING_FROM_ASSISTANT}
+            % {"count": MAX_PENDING}
         )
 
 
@@ -144,8 +147,22 @@ def new_link_code(user) -> TelegramLinkCode:
     )
 
 
+def link_code_owner(code: str):
+    """The account a valid (unspent, unexpired) link code belongs to, else None."""
+    link = (TelegramLinkCode.objects.select_related("user")
+            .filter(code=code, expires_at__gt=timezone.now()).first())
+    return link.user if link is not None else None
+
+
+def drop_link_code(code: str) -> None:
+    TelegramLinkCode.objects.filter(code=code).delete()
+
+
 def link_chat(code: str, chat_id: str):
-    """Links the chat to the code's owner and spends the code; None for a bad or old code."""
+    """Links the chat to the code's owner and spends the code; None for a bad or old code.
+
+    A chat belongs to one account: whoever had it before loses it, and is told so in the
+    app (the bot asks before moving a linked chat, bot.py)."""
     with transaction.atomic():
         link = (
             TelegramLinkCode.objects.select_related("user")
@@ -155,13 +172,27 @@ def link_chat(code: str, chat_id: str):
             return None
         user = link.user
         TelegramLinkCode.objects.filter(user=user).delete()
-        # A chat belongs to one account: whoever had it before loses it.
-        type(user).objects.filter(telegram_chat_id=int(chat_id)).exclude(pk=user.pk).update(
-            telegram_chat_id=None
-        )
+        previous = list(type(user).objects.filter(telegram_chat_id=int(chat_id))
+                        .exclude(pk=user.pk))
+        type(user).objects.filter(pk__in=[p.pk for p in previous]).update(telegram_chat_id=None)
         user.telegram_chat_id = int(chat_id)
         user.save(update_fields=["telegram_chat_id"])
+        for account in previous:
+            _tell_chat_moved(account)
     return user
+
+
+def _tell_chat_moved(account) -> None:
+    from accounts.locale import user_language
+
+    with user_language(account):
+        Notification.objects.create(
+            user=account, type=Notification.Type.ALERT, channel=Notification.Channel.IN_APP,
+            title=_("Telegram is no longer linked"),
+            body=_("Your Telegram chat was linked to another Anamnesis account with a link "
+                   "code, after a confirmation in the chat. Reminders no longer go there. "
+                   "If this was not you, link Telegram again in Settings → Telegram."),
+        )
 
 
 def unlink_chat(chat_id: str):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from chats.models import AssistantAction
 
 from . import actions as reminder_actions
-from . import calendar_feed, reminders, telegram_api, vapid
+from . import calendar_feed, push, reminders, telegram_api, vapid
 from .forms import PreferenceForm, ReminderForm
 from .models import Notification, NotificationPreference, PushSubscription
 
@@ -50,6 +50,8 @@ def create(request):
         when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.zone) \
             if timezone.is_naive(data["when"]) else data["when"]
         try:
+            reminders.check_schedule(data["recurrence"])
+            reminders.check_cap(request.user)
             reminders.create(
                 request.user, title=data["title"], body=data["body"], scheduled_at=when,
                 recurrence=data["recurrence"], channel=data["channel"],
@@ -129,6 +131,10 @@ def _preferences_context(request, form):
         "form": form,
         "vapid_public_key": vapid.public_key(),
         "push_devices": PushSubscription.objects.for_user(request.user).count(),
+        # Whether this browser's subscription is this account's (not one of an account
+        # that signed out or was switched away from here): the page drops a stale one.
+        "push_here": bool(push.browser_id(request)) and PushSubscription.objects.for_user(
+            request.user).filter(browser=push.browser_id(request)).exists(),
         "calendar_url": calendar_url,
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts Anamnesis: migrations, the admin from ADMIN_EMAIL/ADMIN_PASSWORD, then the web
-# server, the job worker and the Telegram bot under scripts/supervise.py, which restarts a
+# server, the job worker, the delivery worker (reminders have a cluster of their own) and
+# the Telegram bot under scripts/supervise.py, which restarts a
 # failed part (the others keep running) and stops them all on Ctrl-C or SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."

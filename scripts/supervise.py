@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs Anamnesis's parts side by side and keeps them running: the web server (daphne),
-the job worker (django-q2's qcluster) and the Telegram bot.
+the job worker (django-q2's qcluster), the delivery worker (the qcluster of the delivery
+cluster: reminders never wait behind documents and exports) and the Telegram bot.
 
 - One part failing never stops the others: a part that exits is started again after a
   delay that doubles on each quick failure (1 s … 60 s) and resets once it has run for a
@@ -21,8 +22,10 @@ the job worker (django-q2's qcluster) and the Telegram bot.
   cut short here is settled by the stale-job sweepers (retried, then failed with the
   reason), so there is no need to wait for it.
 
-Stdlib only; started by scripts/run.sh after the migrations. Environment: HOST, PORT,
-SUPERVISE_PARTS (default "web,worker,bot"), SUPERVISE_GRACE (seconds, default 7).
+Stdlib only; started by scripts/run.sh after the migrations, and by compose's worker
+service as `supervise.py worker delivery`. Parts: the arguments, else SUPERVISE_PARTS
+(default "web,worker,delivery,bot"). Environment: HOST, PORT, SUPERVISE_GRACE (seconds,
+default 7).
 """
 
 from __future__ import annotations
@@ -45,12 +48,18 @@ def log(message: str) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} supervisor: {message}", flush=True)
 
 
+DEFAULT_PARTS = "web,worker,delivery,bot"
+# The environment a part adds to ours: the delivery cluster's name (config/settings.py).
+PART_ENV = {"delivery": {"Q_CLUSTER_NAME": "delivery"}}
+
+
 def commands() -> dict[str, list[str]]:
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     python = sys.executable
     return {
         "web": ["daphne", "-b", host, "-p", port, "config.asgi:application"],
         "worker": [python, "manage.py", "qcluster"],
+        "delivery": [python, "manage.py", "qcluster"],
         "bot": [python, "manage.py", "telegram_bot"],
     }
 
@@ -75,7 +84,9 @@ class Part:
     history: list[int] = field(default_factory=list)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, cwd=ROOT, preexec_fn=_die_with_parent)  # noqa: S603 (our own commands)
+        env = {**os.environ, **PART_ENV.get(self.name, {})}
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=env,  # noqa: S603 (our own commands)
+                                        preexec_fn=_die_with_parent)
         self.started = time.monotonic()
         self.history.append(self.process.pid)
         log(f"started {self.name} (pid {self.process.pid}): {' '.join(self.command)}")
@@ -150,11 +161,11 @@ class Supervisor:
         return 0
 
 
-def main() -> int:
-    names = [n.strip() for n in os.environ.get("SUPERVISE_PARTS", "web,worker,bot").split(",")
-             if n.strip()]
+def main(arguments: list[str]) -> int:
+    listed = ",".join(arguments) or os.environ.get("SUPERVISE_PARTS", DEFAULT_PARTS)
+    names = [n.strip() for n in listed.split(",") if n.strip()]
     return Supervisor(names).run()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -78,3 +78,21 @@ def test_push_and_calendar_section_of_the_preferences(browser, live, user, devic
     expect(page.get_by_role("button", name="Create a calendar address")).to_be_visible()
     assert calendar_feed.current(user) is None
     context.close()
+
+
+def test_signing_out_from_the_menu_drops_this_browsers_push_and_signs_out(
+        browser_context, live, user):
+    """pwa.js holds the sign-out form until the browser's push subscription is dropped
+    (headless Chromium cannot subscribe without a vendor's push service, so here it has
+    none to drop): the form must still go through, and Back shows no page of the account
+    (no-store)."""
+    page = browser_context.new_page()
+    sign_in(page, live, user.email)
+    page.goto(f"{live.url}/memory/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    page.wait_for_url(lambda url: "/memory/" not in url)
+    page.go_back()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url or page.locator("input[name=password]").count()

@@ -27,7 +27,9 @@ def test_compose_has_the_production_services():
     assert services["redis"]["image"].startswith("redis:7")
     assert "daphne" in " ".join(services["web"]["command"])
     assert "migrate" in " ".join(services["web"]["command"])
-    assert "qcluster" in " ".join(services["worker"]["command"])
+    # The job and delivery clusters (qcluster twice), under the supervisor.
+    assert services["worker"]["command"] == ["python", "scripts/supervise.py", "worker",
+                                             "delivery"]
     assert "telegram_bot" in " ".join(services["bot"]["command"])
     for name in ["web", "worker", "bot"]:
         environment = services[name]["environment"]

@@ -24,7 +24,9 @@ def production_env(tmp_path, **variables):
         "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "anamnesis.example.com",
         # Never connected to by these checks: only the settings are looked at.
         "DATABASE_URL": "postgres://anamnesis:x@127.0.0.1:1/anamnesis",
-        "REDIS_URL": "redis://127.0.0.1:1/0", **variables,
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        # A real contact for push services (a placeholder is a warning: notifications.W001).
+        "VAPID_SUBJECT": "mailto:ops@anamnesis-health.org", **variables,
     })
     return env
 

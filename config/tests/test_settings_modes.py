@@ -84,6 +84,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         REDIS_URL="redis://cache.internal:6379/0",
         ALLOWED_HOSTS="health.example.org",
         EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
+        VAPID_SUBJECT="mailto:ops@anamnesis-health.org",
         DEBUG="false",
     )
     result = subprocess.run(

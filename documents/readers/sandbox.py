@@ -7,17 +7,28 @@ data, stage)` runs the type's reader (`text`, then `preview`) in
 `python -m documents.readers.sandbox`, which sets `resource` limits on itself once its
 libraries are loaded, reads one page or frame at a time, and answers with one JSON line per
 stage and one final line; the text and the preview travel as files in a private directory.
+
+The child is given nothing it could leak: a minimal environment (no SECRET_KEY, database
+URL or API keys; only PATH, the locale and the variables of its libraries), and, where the
+kernel allows it (Linux user and network namespaces, `unshare --user --map-root-user
+--net`, for root and for ordinary users alike), a network of its own with no interface up,
+so a file that took over a parser cannot reach the database, Redis, the metadata service
+or the internet. Where namespaces are not available the child runs with the network, and
+a warning says so once per process (`isolation()`).
 """
 
 import json
+import logging
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from django.utils.translation import get_language
@@ -29,6 +40,13 @@ CPU_SECONDS = 240  # processing time for one file: text, OCR and preview
 MEMORY_MB = 1536  # address space beyond what the child's libraries take at start
 WALL_SECONDS = 480  # django-q2 stops a job at 600 s; we stop the child first
 ROOT = Path(__file__).resolve().parent.parent.parent
+# What the child may see of the environment: where programs are, the locale, and the
+# settings of the libraries it runs (tesseract's data, OpenMP's threads, glibc's arenas).
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TESSDATA_PREFIX", "OMP_NUM_THREADS",
+              "OMP_THREAD_LIMIT")
+NO_NETWORK = ["--user", "--map-root-user", "--net", "--"]
+
+log = logging.getLogger(__name__)
 
 
 class LimitExceeded(RefusedFile):
@@ -63,14 +81,10 @@ def read(mime_type: str, data: bytes, stage: Stage = no_stage) -> Read:
     with tempfile.TemporaryDirectory(prefix="anamnesis-read-") as work:
         folder = Path(work)
         (folder / "input").write_bytes(data)
-        command = [sys.executable, "-m", "documents.readers.sandbox", work, mime_type,
-                   get_language() or "en", str(CPU_SECONDS), str(MEMORY_MB)]
-        env = {**os.environ, "MALLOC_ARENA_MAX": "2", "OMP_THREAD_LIMIT": "1"}
         with open(folder / "stderr", "wb") as errors:
-            child = subprocess.Popen(  # noqa: S603 - our own module, arguments we made
-                command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL,
-                cwd=ROOT, env=env, start_new_session=True, text=True,
-            )
+            child = start(["-m", "documents.readers.sandbox", work, mime_type,
+                           get_language() or "en", str(CPU_SECONDS), str(MEMORY_MB)],
+                          work, errors)
         timed_out = threading.Event()
 
         def stop():
@@ -98,6 +112,52 @@ def read(mime_type: str, data: bytes, stage: Stage = no_stage) -> Read:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
         return outcome(child.returncode, final, timed_out.is_set(), folder)
+
+
+def start(arguments: list[str], work: str, errors) -> subprocess.Popen:
+    """Python with `arguments` as the sandbox's child: its own session (killed as a group),
+    a minimal environment, no network where the machine allows, text on stdout."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter, arguments we made
+        [*isolation(), sys.executable, *arguments], stdout=subprocess.PIPE, stderr=errors,
+        stdin=subprocess.DEVNULL, cwd=ROOT, env=child_environment(work),
+        start_new_session=True, text=True,
+    )
+
+
+def child_environment(work: str) -> dict[str, str]:
+    """A minimal environment: nothing of the server's secrets reaches the child."""
+    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", "C.UTF-8")
+    env.update(HOME=work, TMPDIR=work, MALLOC_ARENA_MAX="2", OMP_THREAD_LIMIT="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+@cache
+def isolation() -> list[str]:
+    """The command prefix that takes the network away from the child, [] where this
+    machine does not allow it (tried once per process, and said in the log)."""
+    unshare = shutil.which("unshare")
+    problem = "the unshare command (util-linux) is not installed"
+    if unshare:
+        try:
+            probe = subprocess.run(  # noqa: S603 - a fixed command
+                [unshare, *NO_NETWORK, "true"], capture_output=True, timeout=10,
+                env={"PATH": os.defpath},
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            problem = f"unshare failed to run ({error})"
+        else:
+            if probe.returncode == 0:
+                log.info("Document sandbox: the reader runs without network (user and "
+                         "network namespaces) and with a minimal environment.")
+                return [unshare, *NO_NETWORK]
+            problem = ("user and network namespaces are not allowed here ("
+                       + probe.stderr.decode(errors="replace").strip()[:200] + ")")
+    log.warning("Document sandbox: %s, so the reader keeps the network; it still runs with "
+                "a minimal environment and its CPU and memory limits.", problem)
+    return []
 
 
 def outcome(returncode: int, final: dict, timed_out: bool, folder: Path) -> Read:

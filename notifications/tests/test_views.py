@@ -252,3 +252,34 @@ def test_the_bell_snapshot_queries_do_not_grow_with_the_notifications(user):
         state = live.snapshot(user)
     assert len(many) == len(few) == 2
     assert len(state["notifications"]) == live.RECENT and state["unread"] > live.RECENT
+
+
+def test_a_page_reminder_cannot_repeat_every_minute(signed_in_client):
+    """The assistant's limits hold on the page too: delivery is shared by every user."""
+    for cron in ["* * * * *", "*/5 * * * *", "0,30 * * * *"]:
+        response = signed_in_client.post(reverse("notifications:create"), {
+            "title": "Drink water", "when": "2030-01-15T08:00", "repeat": "custom",
+            "cron": cron, "channel": "in_app",
+        })
+        assert response.status_code == 400, cron
+        assert "at most once an hour" in response.content.decode()
+    assert not Notification.objects.exists()
+    hourly = signed_in_client.post(reverse("notifications:create"), {
+        "title": "Drink water", "when": "2030-01-15T08:00", "repeat": "custom",
+        "cron": "15 * * * *", "channel": "in_app",
+    })
+    assert hourly.status_code == 302
+
+
+def test_page_reminders_are_capped_per_user(signed_in_client, user, notify, monkeypatch):
+    from notifications import reminders
+
+    monkeypatch.setattr(reminders, "MAX_PENDING", 3)
+    for _ in range(3):
+        notify(scheduled_at=timezone.now() + timedelta(days=1))
+    response = signed_in_client.post(reverse("notifications:create"), {
+        "title": "One more", "when": "2030-01-15T08:00", "repeat": "", "channel": "in_app",
+    })
+    assert response.status_code == 400
+    assert "There are already 3 pending reminders" in response.content.decode()
+    assert Notification.objects.for_user(user).count() == 3

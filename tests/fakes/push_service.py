@@ -6,11 +6,15 @@ As strict as the real services where a sender can get it wrong: a missing TTL, a
 content encoding, a payload over 4096 bytes, or a VAPID token that is missing, badly
 signed, for another audience, expired or too long-lived is refused with the status the
 services use. A subscription marked gone answers 410, like an unsubscribed browser.
+Tests can also make a subscription answer a redirect (`redirects`: name -> location), any
+status with a body of their choosing (`answers`: name -> (status, body)), or one byte at a
+time (`dripping`), as a server holding the sender for as long as it can.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -43,6 +47,9 @@ class FakePushService:
         self.host = host
         self.messages: list[PushMessage] = []
         self.gone: set[str] = set()
+        self.redirects: dict[str, str] = {}
+        self.answers: dict[str, tuple[int, str]] = {}
+        self.dripping: set[str] = set()  # answer one byte every half second, for a minute
         self.lock = threading.Lock()
         service = self
 
@@ -76,6 +83,9 @@ class FakePushService:
         with self.lock:
             self.messages.clear()
             self.gone.clear()
+            self.redirects.clear()
+            self.answers.clear()
+            self.dripping.clear()
 
     # --- The protocol ---------------------------------------------------------------
 
@@ -87,6 +97,22 @@ class FakePushService:
         name = request.path.removeprefix("/push/")
         if name in self.gone:
             return self._answer(request, 410, "the subscription has expired or was removed")
+        if name in self.redirects:
+            request.send_response(307)
+            request.send_header("Location", self.redirects[name])
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return None
+        if name in self.dripping:  # never slow enough for a read timeout to notice
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the sender gave up
+                for byte in b"HTTP/1.1 201 Created\r\n" * 6:
+                    request.wfile.write(bytes([byte]))
+                    request.wfile.flush()
+                    time.sleep(0.5)
+            return None
+        if name in self.answers:
+            status, text = self.answers[name]
+            return self._answer(request, status, text)
         if request.headers.get("TTL") is None or not request.headers["TTL"].isdigit():
             return self._answer(request, 400, "missing or invalid TTL header")
         if body and request.headers.get("Content-Encoding") != "aes128gcm":

@@ -76,6 +76,15 @@ class FakeTelegramServer:
         with self.cond:
             return [params for name, params in self.calls if name == method]
 
+    def with_previews(self) -> list[tuple[str, dict]]:
+        """The messages sent or edited with link previews on (Telegram's default): for
+        each of them Telegram's servers would fetch the first link in the text."""
+        with self.cond:
+            return [(name, params) for name, params in self.calls
+                    if name in {"sendMessage", "editMessageText"}
+                    and not (params.get("link_preview_options") or {}).get("is_disabled")
+                    and not params.get("disable_web_page_preview")]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         deadline = time.monotonic() + timeout
         with self.cond:
@@ -97,15 +106,22 @@ class FakeTelegramServer:
     def _user(self, chat_id: int, language: str) -> dict:
         return {"id": chat_id, "is_bot": False, "first_name": "Alice", "language_code": language}
 
-    def _message(self, chat_id: int, language: str, **content) -> dict:
+    def _message(self, chat_id: int, language: str, chat_type: str = "private",
+                 **content) -> dict:
+        chat = {"id": chat_id, "type": chat_type}
+        if chat_type != "private":
+            chat["title"] = "Family group"
         return {
             "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language),
+            "chat": chat, "from": self._user(chat_id if chat_type == "private" else 1, language),
             **content,
         }
 
-    def send_text(self, chat_id: int, text: str, language: str = "en") -> None:
-        message = self._message(chat_id, language, text=text)
+    def send_text(self, chat_id: int, text: str, language: str = "en",
+                  chat_type: str = "private") -> None:
+        """`chat_type` "group" or "supergroup" (a negative chat_id, as Telegram gives them)
+        plays a member writing in a group the bot was added to."""
+        message = self._message(chat_id, language, chat_type, text=text)
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

@@ -36,6 +36,13 @@
     }
     navigator.serviceWorker.ready.then(function (registration) {
       return registration.pushManager.getSubscription().then(function (subscription) {
+        if (subscription && !card.dataset.pushHere) {
+          // Made here for an account that signed out or was switched away from: the
+          // server has forgotten it, so this browser drops it too.
+          return subscription.unsubscribe().then(function () { return null; }, function () { return null; });
+        }
+        return subscription;
+      }).then(function (subscription) {
         toggle.checked = Boolean(subscription);
         toggle.disabled = Notification.permission === "denied" && !subscription;
         if (Notification.permission === "denied") say("Denied");

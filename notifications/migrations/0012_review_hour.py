@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0009_deliverypass'),
+        ('notifications', '0011_delivery_cluster'),
     ]
 
     operations = [
