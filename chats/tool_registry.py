@@ -11,10 +11,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ToolContext:
-    """Who the tool acts for. Every query a tool makes is scoped to `user`."""
+    """Who the tool acts for. Every query a tool makes is scoped to `user`. `untrusted`:
+    the turn's request held text the user did not type, so any write waits for Confirm."""
 
     user: Any
     chat: Any = None
+    untrusted: bool = False
 
 
 @dataclass

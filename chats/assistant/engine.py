@@ -33,7 +33,7 @@ from django.utils import translation
 
 from accounts.locale import user_language
 
-from .. import live, llm, model_support, tool_registry
+from .. import actions, live, llm, model_support, tool_registry
 from ..models import Chat, Message
 from . import context, persistence, reading, stopping, stream, untrusted
 from .context import TurnContext
@@ -133,14 +133,17 @@ def _save_progress(answer_id, content: str, metadata: dict) -> bool:
     return stopping.requested_now(answer_id)
 
 
-def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
+def run_tool(user, chat, name: str, data: dict, held: bool = False) -> tool_registry.ToolResult:
+    """Runs one tool call as the chat's owner. `held`: the request that asked for it held
+    data blocks (untrusted.held), so every write it makes waits for the user's Confirm."""
     tool = tool_registry.get(name)
     if tool is None:
         return tool_registry.ToolResult(content=f"Unknown tool: {name}", is_error=True)
     try:
         # Summaries and card labels are written now, in the user's language.
-        with user_language(user):
-            return tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+        with user_language(user), actions.confirm_first(held):
+            return tool.run(tool_registry.ToolContext(user=user, chat=chat, untrusted=held),
+                            data or {})
     except Exception:
         logger.exception("tool %s failed", name)
         return tool_registry.ToolResult(content=f"The tool {name} failed.", is_error=True)
@@ -254,9 +257,12 @@ class Turn:
             calls = [block for block in final.content if block.type == "tool_use"]
             if final.stop_reason != "tool_use" or not calls:
                 return
+            # Read before the calls' own results join it: the model chose them from this.
+            held = untrusted.held(ctx.system, messages)
             messages.append({"role": "assistant",
                              "content": [_block_param(block) for block in final.content]})
-            messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
+            messages.append({"role": "user",
+                             "content": [await self._call(b, held) for b in calls]})
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
 
     def _tools(self) -> list[dict]:
@@ -280,10 +286,11 @@ class Turn:
         self.reply.add_text(text)
         self._tick()
 
-    async def _call(self, block) -> dict:
+    async def _call(self, block, held: bool) -> dict:
         part = self.reply.add_tool_call(block.id, block.name, block.input)
         await self._publish()
-        result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input)
+        result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input,
+                                               held)
         part.update(status="error" if result.is_error else "done", summary=result.summary,
                     data=result.data, result=result.content[:4000], is_error=result.is_error)
         await self._save()
