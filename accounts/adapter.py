@@ -1,23 +1,26 @@
-"""allauth glue: sign-up follows the runtime setting; users keep their chosen language;
+"""allauth glue: sign-up is open on a fresh install (the first account becomes the
+administrator) and then follows the runtime setting; users keep their chosen language;
 the client's address is read behind trusted proxies."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from constance import config
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from accounts import proxies
+from accounts import proxies, registration
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
-        return bool(config.self_registration_enabled)
+        return registration.is_open()
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or "en"
         user.language = "ru" if language.startswith("ru") else "en"
-        return super().save_user(request, user, form, commit=commit)
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            registration.promote_if_first(user)
+        return user
 
     def get_client_ip(self, request):
         """Behind TRUSTED_PROXY_COUNT proxies (rate limits, the sessions page, the switcher);
@@ -30,7 +33,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
-        return bool(config.self_registration_enabled)
+        return registration.is_open()
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        registration.promote_if_first(user)
+        return user
 
     def pre_social_login(self, request, sociallogin):
         # Started from the account switcher: add the account instead of replacing this one.

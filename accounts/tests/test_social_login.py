@@ -129,7 +129,8 @@ def test_google_signs_in_from_its_id_token(client, google):
     assert SocialAccount.objects.get(user=user, provider="google").uid == "user-123"
 
 
-def test_without_self_registration_an_unknown_identity_gets_no_account(client, oidc):
+def test_without_self_registration_an_unknown_identity_gets_no_account(client, oidc, user):
+    """After the first account (`user`), with sign-up off."""
     from constance.test.pytest import override_config
 
     with override_config(self_registration_enabled=False):
