@@ -123,3 +123,34 @@ def test_a_plain_provider_sign_in_is_not_turned_into_an_add(client, user, oauth_
 def test_an_unknown_provider_is_not_found(signed_in_client):
     assert signed_in_client.post("/accounts/switch/add/provider/",
                                  {"provider": "nope"}).status_code == 404
+
+
+def test_an_account_that_only_claims_the_address_is_not_handed_over(
+    client, user, make_user, oidc  # noqa: F811
+):
+    """Pre-hijack: Mallory signed up as carol@example.com (never verified) and keeps the
+    password. Carol, signed in as Alice, adds her Google-like identity: the switcher must
+    not give her Mallory's account (she would fill it while Mallory reads it)."""
+    from allauth.account.models import EmailAddress
+
+    planted = User.objects.create_user(email="carol@example.com", password="mallory-knows")
+    EmailAddress.objects.create(user=planted, email=planted.email, verified=False,
+                                primary=True)
+    client.force_login(user)
+    response = add_with_provider(client)
+    assert response["Location"] == "/accounts/switch/"
+    assert client.session[AUTH_SESSION_KEY] == str(user.pk)  # still Alice
+    assert str(planted.pk) not in (client.session.get(switching.SESSION_KEY) or {})
+    assert not SocialAccount.objects.filter(user=planted).exists()
+    page = client.get("/accounts/switch/").content.decode()
+    assert "has not verified it" in page
+
+
+def test_an_account_with_the_address_verified_is_added_through_the_provider(
+    client, user, make_user, oidc  # noqa: F811
+):
+    carol = make_user("carol@example.com")  # verified here, no social account yet
+    client.force_login(user)
+    response = add_with_provider(client)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.session[AUTH_SESSION_KEY] == str(carol.pk)
