@@ -3,11 +3,12 @@ administrator) and then follows the runtime setting; users keep their chosen lan
 the client's address is read behind trusted proxies."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from accounts import proxies, registration
+from accounts import proxies, registration, runtime_secrets
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -45,3 +46,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         from . import switch_providers
 
         switch_providers.complete(request, sociallogin)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP keys and recovery-code seeds are stored encrypted (a key derived from
+    SECRET_KEY), not in clear in `mfa_authenticator.data`; one stored in clear by an older
+    version still reads (migration accounts.0006 encrypts those)."""
+
+    def encrypt(self, text: str) -> str:
+        return runtime_secrets.encrypt(text, runtime_secrets.TWO_FACTOR)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return runtime_secrets.decrypt(encrypted_text, runtime_secrets.TWO_FACTOR)

@@ -273,6 +273,7 @@ def social_providers() -> dict:
 
 
 SOCIALACCOUNT_PROVIDERS = social_providers()
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"  # two-factor secrets encrypted at rest
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Anamnesis"
 USERSESSIONS_TRACK_ACTIVITY = True
