@@ -42,9 +42,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def pre_social_login(self, request, sociallogin):
+        # Started from the delete page: a fresh proof for this account, nothing else.
         # Started from the account switcher: add the account instead of replacing this one.
-        from . import switch_providers
+        from . import provider_proof, switch_providers
 
+        provider_proof.complete(request, sociallogin)
         switch_providers.complete(request, sociallogin)
 
 

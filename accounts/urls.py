@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", data_views.export_page, name="export"),
     path("export/<uuid:pk>/download/", data_views.export_download, name="export_download"),
     path("delete/", data_views.delete_page, name="delete"),
+    path("delete/prove/", data_views.delete_prove, name="delete_prove"),
 ]

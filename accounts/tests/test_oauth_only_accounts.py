@@ -28,10 +28,54 @@ def oauth_only(make_user):
     return carol
 
 
-def test_an_oauth_only_account_erases_itself_by_typing_its_email(client, oauth_only):
+def prove_with_provider(client, provider_id="keycloak"):
+    """The delete page's "Confirm with …": a fresh sign-in through the provider."""
+    start = client.post("/settings/delete/prove/", {"provider": provider_id})
+    assert start.status_code == 302, start.content
+    approval = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    assert approval.status_code == 302
+    back = urlsplit(approval.headers["Location"])
+    return client.get(back.path, parse_qs(back.query))
+
+
+def test_an_oauth_only_account_is_not_erased_without_a_fresh_sign_in(
+    client, oauth_only, oidc  # noqa: F811
+):
+    """Issue 22, item 11: a session left open (a shared computer) was enough to erase an
+    account without a password by typing its (visible) email."""
+    client.force_login(oauth_only)
+    page = client.get("/settings/delete/").content.decode()
+    assert "Confirm with Keycloak" in page
+    response = client.post("/settings/delete/", {"email": "carol@example.com"})
+    assert response.status_code == 400
+    assert "signing in with your provider again" in response.content.decode()
+    assert User.objects.filter(pk=oauth_only.pk).exists()
+
+
+def test_another_identity_of_the_provider_proves_nothing(
+    client, oauth_only, make_user, oidc  # noqa: F811
+):
+    dave = make_user("dave@example.com", password=None)
+    SocialAccount.objects.create(user=dave, provider="keycloak", uid="user-456")
+    oidc.identity = {**oidc.identity, "email": "carol@example.com", "sub": "user-123"}
+    client.force_login(dave)
+    response = prove_with_provider(client)
+    assert response["Location"] == "/settings/delete/"
+    assert client.session[AUTH_SESSION_KEY] == str(dave.pk)  # nobody else signed in
+    response = client.post("/settings/delete/", {"email": "dave@example.com"})
+    assert response.status_code == 400 and User.objects.filter(pk=dave.pk).exists()
+
+
+def test_an_oauth_only_account_erases_itself_by_typing_its_email(
+    client, oauth_only, oidc  # noqa: F811
+):
     client.force_login(oauth_only)
     page = client.get("/settings/delete/").content.decode()
     assert 'name="email"' in page and 'name="password"' not in page
+    response = prove_with_provider(client)
+    assert response["Location"] == "/settings/delete/"
+    assert client.session[AUTH_SESSION_KEY] == str(oauth_only.pk)
+    assert "Confirmed." in client.get("/settings/delete/").content.decode()
 
     response = client.post("/settings/delete/", {"email": "someone@example.com"})
     assert response.status_code == 400
