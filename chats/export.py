@@ -3,10 +3,10 @@ chats/export.html (the same local fonts with Cyrillic as the documents' reports;
 is fetched from outside).
 
 The PDF is rendered in the request, so it is bounded like the documents' reports: the
-newest `MAX_PDF_MESSAGES` messages (the PDF says how many earlier ones it leaves out; the
-Markdown export, cheap to make, has them all), and the view counts it against the
-`compile` rate limit the reports share (issue 22: a 5,000-message chat held a web
-process for minutes, as often as anyone asked)."""
+newest messages, at most `MAX_PDF_MESSAGES` of them and `MAX_PDF_CHARS` of text (the PDF
+says how many earlier ones it leaves out; the Markdown export, cheap to make, has them
+all), and the view counts it against the `compile` rate limit the reports share (issue
+22: a 5,000-message chat held a web process for minutes, as often as anyone asked)."""
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -17,6 +17,9 @@ from .models import Chat, Message
 
 MAX_MESSAGES = 5000
 MAX_PDF_MESSAGES = 400  # as documents.reports.MAX_CHAT_MESSAGES
+# WeasyPrint's time grows with the text: 160,000 characters took 50 s on the busy test
+# machine (2 shared cores), so a PDF holds at most this much of the newest text.
+MAX_PDF_CHARS = 100_000
 
 
 def exported_messages(chat: Chat) -> list[Message]:
@@ -55,14 +58,18 @@ def refuse_fetch(url, *args, **kwargs):
 
 
 def pdf_messages(chat: Chat) -> tuple[list[Message], int]:
-    """The newest MAX_PDF_MESSAGES messages, oldest first, and how many earlier ones are
-    left out."""
+    """The newest messages that fit MAX_PDF_MESSAGES and MAX_PDF_CHARS (at least the
+    last one), oldest first, and how many earlier ones are left out."""
     conversation = Message.objects.filter(
         chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
-    newest = list(conversation.order_by("-created")[:MAX_PDF_MESSAGES])
-    newest.reverse()
-    left_out = conversation.count() - len(newest) if len(newest) == MAX_PDF_MESSAGES else 0
-    return newest, left_out
+    kept, chars = [], 0
+    for message in conversation.order_by("-created")[:MAX_PDF_MESSAGES]:
+        chars += len(message.content)
+        if kept and chars > MAX_PDF_CHARS:
+            break
+        kept.append(message)
+    kept.reverse()
+    return kept, conversation.count() - len(kept)
 
 
 def as_pdf(user, chat: Chat) -> bytes:

@@ -100,3 +100,17 @@ def test_pdf_exports_are_rate_limited_like_the_reports(signed_in_client, chat):
     assert response.status_code == 429
     assert "Wait a while" in response.content.decode()
     cache.clear()
+
+
+def test_a_pdf_holds_at_most_its_budget_of_text(signed_in_client, user, monkeypatch):
+    from chats import export
+
+    monkeypatch.setattr(export, "MAX_PDF_CHARS", 1000)
+    chat = Chat.objects.create(user=user, title="Wordy")
+    for n in range(3):
+        Message.objects.create(chat=chat, role="assistant", content=f"Answer {n}. " + "x" * 600)
+    pdf = pymupdf.open(stream=signed_in_client.get(
+        reverse("chats:export_pdf", args=[chat.pk])).content, filetype="pdf")
+    text = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert "Answer 2." in text and "Answer 1." not in text
+    assert "2 earlier messages are not in this PDF" in text
