@@ -2,6 +2,9 @@
 administrator) and then follows the runtime setting; users keep their chosen language;
 the client's address is read behind trusted proxies."""
 
+import base64
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -59,4 +62,9 @@ class MFAAdapter(DefaultMFAAdapter):
         return runtime_secrets.encrypt(text, runtime_secrets.TWO_FACTOR)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return runtime_secrets.decrypt(encrypted_text, runtime_secrets.TWO_FACTOR)
+        text = runtime_secrets.decrypt(encrypted_text, runtime_secrets.TWO_FACTOR)
+        if encrypted_text and not text:
+            # Unreadable (SECRET_KEY changed): a random secret that no code matches —
+            # never the empty one, whose recovery codes anyone could compute.
+            return base64.b32encode(secrets.token_bytes(20)).decode()
+        return text

@@ -121,3 +121,20 @@ def test_secrets_stored_in_clear_before_are_encrypted_by_the_migration(user):
     assert stored.wrap().validate_code(code_for(secret))
     migration.encrypt(apps, None)  # again: nothing encrypted twice
     assert Authenticator.objects.get(pk=stored.pk).data == stored.data
+
+
+def test_a_secret_that_cannot_be_decrypted_matches_no_code(client, user, password, settings):
+    """After a SECRET_KEY change the stored seed is unreadable: it must not fall back to
+    an empty seed, whose recovery codes are the same for everyone."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    log_in(client, user.email, password)
+    activate_totp(client, password)
+    client.get("/accounts/2fa/recovery-codes/")
+    settings.SECRET_KEY = "another-secret-key-after-a-rotation-0123456789"
+    codes = Authenticator.objects.get(user=user, type="recovery_codes").wrap()
+    empty_seed = RecoveryCodes(Authenticator(type="recovery_codes",
+                                             data={"seed": "", "used_mask": 0}))
+    empty_seed.instance.data["seed"] = ""
+    assert codes.generate_codes() != [c for c in empty_seed.generate_codes()]
+    assert not Authenticator.objects.get(user=user, type="totp").wrap().validate_code("123456")
