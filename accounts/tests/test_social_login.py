@@ -80,6 +80,7 @@ def test_openid_connect_signs_up_a_new_user(client, oidc):
     assert response.status_code == 302
     user = User.objects.get(email="carol@example.com")
     assert client.session[AUTH_SESSION_KEY] == str(user.pk)
+    assert user.role == User.Role.ADMIN  # the first account of a fresh install
     account = SocialAccount.objects.get(user=user)
     assert (account.provider, account.uid) == ("keycloak", "user-123")
     query = parse_qs(urlsplit(authorize).query)
