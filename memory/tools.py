@@ -95,6 +95,7 @@ register(Tool(
         "required": ["title", "category"],
     },
     run=save_memory,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Memory"),
 ))
 
@@ -196,6 +197,7 @@ register(Tool(
         "required": ["kind", "value"],
     },
     run=record_vital,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Vital sign"),
 ))
 
@@ -228,5 +230,6 @@ register(Tool(
         "required": ["name"],
     },
     run=save_medication,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Medication"),
 ))

@@ -239,6 +239,7 @@ class Turn:
         messages = ctx.messages
         tools = self._tools()
         client = llm.shared_async_client()
+        held, called = False, []
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
             try:
@@ -257,8 +258,13 @@ class Turn:
             calls = [block for block in final.content if block.type == "tool_use"]
             if final.stop_reason != "tool_use" or not calls:
                 return
-            # Read before the calls' own results join it: the model chose them from this.
-            held = untrusted.held(ctx.system, messages)
+            # What the model chose the calls from: the context before any tool ran (the
+            # data blocks of the system and the user turn, attachments included), and the
+            # results of tools that read outside text (write tools only echo their input).
+            if round_number == 1:
+                held = untrusted.held(ctx.system, messages)
+            held = held or any(tool_registry.reads_data(call.name) for call in called)
+            called = calls
             messages.append({"role": "assistant",
                              "content": [_block_param(block) for block in final.content]})
             messages.append({"role": "user",

@@ -153,3 +153,24 @@ def test_memory_the_user_wrote_is_told_as_theirs_and_the_assistants_as_data(user
     [data] = [text for text in texts if "Reply in verse" in text]
     assert not theirs.startswith("<data") and "Reply in verse" not in theirs
     assert data.startswith('<data source="memory"') and "From a letter" in data
+
+
+async def test_a_write_tools_own_confirmation_does_not_make_the_next_write_wait(
+        fake_anthropic, user, chat_socket):
+    """save_memory's result only echoes its input: the user's own reminder, asked in the
+    same message and called in the next round, is still set at once."""
+    fooled_model(fake_anthropic,
+                 Reply.tool("save_memory", {"title": "Vitamin D", "category": "medication",
+                                            "importance": "medium"}),
+                 Reply.tool("schedule_notification", {"title": "Take vitamin D",
+                                                      "in_minutes": 30, "channel": "in_app"}),
+                 Reply.text("Done."))
+    chat = await Chat.objects.acreate(user=user)
+    socket = chat_socket(user, chat.pk)
+    await socket.connect()
+    await socket.send(action="send", content="I take vitamin D; remind me in 30 minutes")
+    await socket.until_finished()
+    states = {kind: state async for kind, state in AssistantAction.objects.filter(
+        user=user).values_list("kind", "state")}
+    assert states == {"memory.save": "applied", "notifications.reminder": "applied"}
+    await socket.close()
