@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import export, rate_limits, switching
+from . import export, provider_proof, rate_limits, switching
 from .erase import erase_account
 from .forms import EraseForm
 from .models import DataExport
@@ -49,12 +50,23 @@ def export_download(request, pk):
 
 @login_required
 def delete_page(request):
-    form = EraseForm(request.POST or None, user=request.user)
+    form = EraseForm(request.POST or None, user=request.user,
+                     proven=provider_proof.is_fresh(request))
+    context = {"form": form, "proof_providers": (
+        provider_proof.providers(request) if form.needs_proof and not form.proven else [])}
     if request.method == "POST":
         if form.is_valid():
             return _erase(request)
-        return render(request, "accounts/delete.html", {"form": form}, status=400)
-    return render(request, "accounts/delete.html", {"form": form})
+        return render(request, "accounts/delete.html", context, status=400)
+    return render(request, "accounts/delete.html", context)
+
+
+@login_required
+@require_POST
+def delete_prove(request):
+    """Starts the fresh sign-in through the account's provider (an account without a
+    password or a second factor); it comes back to the delete page."""
+    return provider_proof.start(request, str(request.POST.get("provider", "")))
 
 
 def _erase(request):

@@ -69,7 +69,8 @@ class SecondFactorForm(BaseAuthenticateForm):
 
 class EraseForm(forms.Form):
     """The password, and the second factor when the account has one, before erasing.
-    An account without a password (signed in through a provider) types its email instead."""
+    An account without a password (signed in through a provider) types its email instead,
+    after a fresh sign-in through its provider unless its second factor proves it."""
 
     password = forms.CharField(
         label=_("Password"), strip=False,
@@ -86,7 +87,7 @@ class EraseForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, proven=False, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
         self.by_email = not user.has_usable_password()
@@ -94,6 +95,17 @@ class EraseForm(forms.Form):
         self.needs_code = is_mfa_enabled(user)
         if not self.needs_code:
             del self.fields["code"]
+        # Neither a password nor a second factor: a fresh sign-in through its provider
+        # (accounts/provider_proof.py) proves it is the owner, not whoever found it open.
+        self.needs_proof = self.by_email and not self.needs_code
+        self.proven = proven
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.needs_proof and not self.proven:
+            raise forms.ValidationError(
+                _("Confirm it is you by signing in with your provider again first."))
+        return cleaned
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

@@ -26,22 +26,25 @@ logger = logging.getLogger(__name__)
 
 SECRET_SETTINGS = ("smtp_url", "telegram_bot_token")
 PREFIX = "fernet:"
+# Each use has its own key derived from SECRET_KEY (HKDF's `info`).
+RUNTIME = b"runtime secret settings"
+TWO_FACTOR = b"two-factor secrets"  # allauth's TOTP keys and recovery seeds (adapter.py)
 
 
-@functools.lru_cache(maxsize=4)
-def _fernet(secret_key: str) -> Fernet:
+@functools.lru_cache(maxsize=8)
+def _fernet(secret_key: str, purpose: bytes = RUNTIME) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"anamnesis",
-               info=b"runtime secret settings").derive(secret_key.encode())
+               info=purpose).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def encrypt(plain: str) -> str:
+def encrypt(plain: str, purpose: bytes = RUNTIME) -> str:
     if not plain:
         return ""
-    return PREFIX + _fernet(settings.SECRET_KEY).encrypt(plain.encode()).decode()
+    return PREFIX + _fernet(settings.SECRET_KEY, purpose).encrypt(plain.encode()).decode()
 
 
-def decrypt(stored: str) -> str:
+def decrypt(stored: str, purpose: bytes = RUNTIME) -> str:
     """The clear value; a value without the prefix is one stored in clear, returned as it
     is. A value encrypted with another SECRET_KEY reads as empty (and says so in the log)."""
     stored = stored or ""
@@ -51,11 +54,11 @@ def decrypt(stored: str) -> str:
     # SECRET_KEY_FALLBACKS keep values readable while a new SECRET_KEY is rolled out.
     for key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
         try:
-            return _fernet(key).decrypt(token).decode()
+            return _fernet(key, purpose).decrypt(token).decode()
         except InvalidToken:
             continue
-    logger.error("a secret runtime setting cannot be decrypted (SECRET_KEY changed?); "
-                 "set it again in the admin")
+    logger.error("a stored secret (%s) cannot be decrypted (SECRET_KEY changed?); "
+                 "set it again", purpose.decode())
     return ""
 
 

@@ -3,10 +3,17 @@ accounts that have no password. The switch page starts the provider's sign-in wi
 marker in the session; when the provider answers, `complete` (called from the social
 account adapter, before allauth would replace the signed-in account) adds the account
 like a password sign-in does — with its second factor when it has one.
+
+The account is the one that already uses this sign-in (its social account), or the one
+whose address, verified here, the provider vouches for — never one that merely claims the
+address: someone who signed up with another's address and kept the password would
+otherwise be handed the account its owner then uses (a pre-hijack). allauth's own flow
+wipes such an account's password; the switcher refuses to add it instead.
 """
 
 import time
 
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import get_adapter
@@ -53,6 +60,18 @@ def _done(request, level, message, to="switch:index"):
     raise ImmediateHttpResponse(redirect(to))
 
 
+def _matched_safely(sociallogin) -> bool:
+    """Found through its own social account, or through an address verified both by the
+    provider and on the account here."""
+    if sociallogin.account.pk is not None:  # allauth found this provider's account
+        return True
+    vouched = {address.email.lower() for address in sociallogin.email_addresses
+               if address.verified}
+    verified_here = EmailAddress.objects.filter(user=sociallogin.user, verified=True)
+    return any(address.lower() in vouched
+               for address in verified_here.values_list("email", flat=True))
+
+
 def complete(request, sociallogin) -> None:
     """Called when a provider sign-in finishes. Does nothing unless the switch page
     started it; otherwise adds the account (or says why not) and ends the flow."""
@@ -64,6 +83,10 @@ def complete(request, sociallogin) -> None:
     if target is None or not target.is_active:
         _done(request, messages.ERROR,
               _("No account here uses that sign-in. Create the account first, then add it."))
+    if not _matched_safely(sociallogin):
+        _done(request, messages.ERROR,
+              _("The account here with that address has not verified it, so it cannot be "
+                "added through the provider. Sign in to it with its password instead."))
     if target.pk == request.user.pk:
         _done(request, messages.INFO, _("That is the account you are signed in as."))
     if switching.is_full(request) and str(target.pk) not in switching.remembered(request):

@@ -21,6 +21,11 @@ or proposes it, to be applied only when the user confirms it in the chat or a li
 
     action = actions.propose(user, "notifications.reminder", payload, summary=…, origin=…)
 
+A turn whose request held text the user did not type (document excerpts, attachments,
+tool results, memory the assistant wrote: `untrusted.held`) runs its tools inside
+`confirm_first()`: there `perform` proposes instead, whatever the kind's own rules, so a
+planted line cannot write anything the user has not confirmed (issue 22).
+
 `confirm`, `cancel` and `undo` take the user and the action's id and find it with
 `for_user`: another user's action is not found (`AssistantAction.DoesNotExist`).
 States: proposed → confirmed | cancelled | failed; applied | confirmed → undone.
@@ -28,6 +33,8 @@ States: proposed → confirmed | cancelled | failed; applied | confirmed → und
 
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -61,6 +68,22 @@ class Origin:
 
 
 _kinds: dict[str, Kind] = {}
+_confirm_first: ContextVar[bool] = ContextVar("actions_confirm_first", default=False)
+
+
+@contextmanager
+def confirm_first(untrusted: bool = True):
+    """Inside, with `untrusted`: every `perform` becomes a `propose`."""
+    token = _confirm_first.set(_confirm_first.get() or untrusted)
+    try:
+        yield
+    finally:
+        _confirm_first.reset(token)
+
+
+def must_confirm() -> bool:
+    """Whether a write now has to wait for the user's Confirm whatever its kind's rules."""
+    return _confirm_first.get()
 
 
 def register(name: str, *, apply=None, undo=None, label="") -> Kind:
@@ -110,7 +133,10 @@ def propose(user, name: str, payload: dict, *, summary: str, origin: Origin | No
 
 
 def perform(user, name: str, payload: dict, *, summary: str, origin: Origin | None = None):
-    """Applies the write now and records it (`applied`); ValidationError when it cannot."""
+    """Applies the write now and records it (`applied`); ValidationError when it cannot.
+    Inside `confirm_first()` it only proposes it (`proposed`)."""
+    if must_confirm():
+        return propose(user, name, payload, summary=summary, origin=origin)
     action = _new(user, name, payload, summary, origin, State.APPLIED)
     with transaction.atomic():
         _kinds[name].apply(action)

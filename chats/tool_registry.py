@@ -13,10 +13,12 @@ from .sources import Source
 
 @dataclass(frozen=True)
 class ToolContext:
-    """Who the tool acts for. Every query a tool makes is scoped to `user`."""
+    """Who the tool acts for. Every query a tool makes is scoped to `user`. `untrusted`:
+    the turn's request held text the user did not type, so any write waits for Confirm."""
 
     user: Any
     chat: Any = None
+    untrusted: bool = False
 
 
 @dataclass
@@ -35,6 +37,10 @@ class Tool:
     input_schema: dict
     run: Callable[[ToolContext, dict], ToolResult]  # synchronous; the engine runs it in a thread
     label: str = ""  # the card's name for it, lazily translated ("Memory", "Reminder")
+    # Whether its result may carry text the user did not type (documents, memory, search):
+    # after such a result every write of the turn waits for Confirm. A tool whose result
+    # only echoes its own input (a write's confirmation) sets False.
+    reads_data: bool = True
 
     def definition(self) -> dict:
         """The tool as the Messages API expects it."""
@@ -61,6 +67,12 @@ def label(name: str) -> str:
     """What a tool card calls the tool, in the active language: its label, else its name."""
     tool = _tools.get(name)
     return str(tool.label) if tool is not None and tool.label else name.replace("_", " ")
+
+
+def reads_data(name: str) -> bool:
+    """Whether a call of `name` may have brought outside text into the turn."""
+    tool = _tools.get(name)
+    return tool is not None and tool.reads_data
 
 
 def all_tools() -> list[Tool]:

@@ -153,6 +153,8 @@ def export_markdown(request, pk):
 @login_required
 def export_pdf(request, pk):
     chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    if not rate_limits.allow(request.user, "compile"):  # shared with the PDF reports
+        return rate_limits.too_many(request, "compile")
     return _attachment(export.as_pdf(request.user, chat), "application/pdf",
                        export.filename(chat, "pdf"))
 

@@ -283,6 +283,7 @@ def social_providers() -> dict:
 
 
 SOCIALACCOUNT_PROVIDERS = social_providers()
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"  # two-factor secrets encrypted at rest
 # Passkeys (WebAuthn) as a second factor and as a password-less sign-in. Browsers offer
 # them only in a secure context: https, or http://localhost.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
@@ -405,8 +406,12 @@ CONSTANCE_ADDITIONAL_FIELDS = {
     # Write-only and stored encrypted: read them through accounts.runtime_secrets.secret_setting.
     "secret": ["accounts.runtime_secrets.SecretField", {}],
 }
+# Weighted tokens (chats/budget.py: cache reads count a tenth) a user may spend a month
+# unless an administrator lifts it: about 400 chat turns or 100 documents read. Finite by
+# default, so an account nobody watches cannot run up the bill (issue 22).
+DEFAULT_MONTHLY_TOKEN_BUDGET = 2_000_000
 CONSTANCE_CONFIG = {
-    "self_registration_enabled": (True, _("Anyone can create an account on the sign-up page."), bool),
+    "self_registration_enabled": (False, _("Anyone can create an account on the sign-up page (the first account of a new instance can always be created: it becomes the administrator)."), bool),
     "default_max_chats": (100, _("Chats a user may have when their own limit is empty."), int),
     "claude_model": (env("ANTHROPIC_MODEL", "claude-sonnet-5-5"), _("Claude model used by the assistant."), str),
     "smtp_url": ("", _("SMTP server as smtp://user:pass@host:port (empty: EMAIL_URL)."), "secret"),
@@ -415,7 +420,7 @@ CONSTANCE_CONFIG = {
     "upload_max_file_mb": (25, _("Largest file a user may upload, in MB."), int),
     "upload_quota_mb": (1024, _("Storage each user may use for documents, in MB."), int),
     "daily_review_hour": (7, _("Hour of the day (user's timezone) of the proactive review."), int),
-    "monthly_token_budget": (0, _("Tokens the assistant may use per user in a calendar month (chats, document extraction, daily review), unless the user has their own budget; 0: unlimited."), int),
+    "monthly_token_budget": (DEFAULT_MONTHLY_TOKEN_BUDGET, _("Tokens the assistant may use per user in a calendar month (chats, document extraction, daily review), unless the user has their own budget; 0: unlimited."), int),
 }
 CONSTANCE_CONFIG_FIELDSETS = (
     (_("Accounts"), ("self_registration_enabled", "default_max_chats")),

@@ -2,12 +2,17 @@
 record's active medications and latest vitals in every turn's system prompt (stable,
 cached; without adherence figures, which change with every dose and would spoil the
 cache), and the other entries relevant to the current message as a data block of the
-user turn."""
+user turn.
+
+Only entries the user wrote are told as the user's own words; those the assistant, a
+document or the daily review wrote reach the system prompt as a labelled data block,
+never as instructions (issue 22: a line a document planted in memory must not steer
+later chats)."""
 
 from django.utils import translation
 
 from chats.assistant.providers import block
-from chats.assistant.untrusted import data_block
+from chats.assistant.untrusted import data_block, data_text
 from chats.sources import Blocks, Source
 
 from . import search
@@ -33,13 +38,20 @@ def memory_blocks(user, chat, current: str) -> list[dict]:
         MemoryEntry.objects.for_user(user)
         .filter(is_active=True, importance__in=ALWAYS)
         .order_by("importance", "category", "title")
-        .values_list("importance", "category", "title", "content")[:MEMORY_LIMIT]
+        .values_list("created_by", "importance", "category", "title", "content")[:MEMORY_LIMIT]
     )
-    lines = [_line(labels, *entry) for entry in entries]
+    by_user, by_others = [], []
+    for author, *entry in entries:
+        (by_user if author == MemoryEntry.Author.USER else by_others).append(
+            _line(labels, *entry))
     blocks = []
-    if lines:
-        blocks.append(block("What you remember about the user (critical and high importance)",
-                            "\n".join(lines)))
+    if by_user:
+        blocks.append(block("What the user told you to remember (critical and high importance)",
+                            "\n".join(by_user)))
+    if by_others:
+        blocks.append({"type": "text", "text": data_text(
+            "memory", "Notes saved by the assistant or from documents (critical and high "
+            "importance)", "\n".join(by_others))})
     with translation.override("en"):  # the model reads English labels
         record = summary_text(user, with_adherence=False)
     if record:

@@ -32,7 +32,9 @@ def save_memory(context: ToolContext, data: dict) -> ToolResult:
                "content": content, "entry": str(entry.pk) if entry else ""}
     origin = actions.from_chat(context.chat)
     detail = {"title": title, "category": category, "importance": importance, "content": content}
-    if memory_actions.needs_confirmation(importance, entry):
+    # A turn that read a document, a file or a tool's result confirms whatever it saves.
+    if context.untrusted or actions.must_confirm() or \
+            memory_actions.needs_confirmation(importance, entry):
         action = actions.propose(
             context.user, memory_actions.SAVE, payload, origin=origin,
             summary=_("Save to memory: %(title)s") % {"title": title},
@@ -77,8 +79,9 @@ register(Tool(
         "Save a lasting fact about the user's health to their long-term memory: a condition, "
         "medication (with dose), allergy, vital sign or other fact worth remembering. Use it "
         "when the user tells you something that will matter in later conversations. An "
-        "entry of importance critical, or a change to an entry the user wrote, waits for the "
-        "user's confirmation in the chat. For a medication the user takes with its schedule "
+        "entry of importance critical, a change to an entry the user wrote, and anything "
+        "saved after reading a document, a file or a tool's result wait for the user's "
+        "confirmation in the chat. For a medication the user takes with its schedule "
         "use save_medication; for a measured value use record_vital."
     ),
     input_schema={
@@ -92,6 +95,7 @@ register(Tool(
         "required": ["title", "category"],
     },
     run=save_memory,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Memory"),
 ))
 
@@ -193,6 +197,7 @@ register(Tool(
         "required": ["kind", "value"],
     },
     run=record_vital,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Vital sign"),
 ))
 
@@ -225,5 +230,6 @@ register(Tool(
         "required": ["name"],
     },
     run=save_medication,
+    reads_data=False,  # its result only confirms its own input
     label=gettext_lazy("Medication"),
 ))

@@ -28,10 +28,54 @@ def oauth_only(make_user):
     return carol
 
 
-def test_an_oauth_only_account_erases_itself_by_typing_its_email(client, oauth_only):
+def prove_with_provider(client, provider_id="keycloak"):
+    """The delete page's "Confirm with …": a fresh sign-in through the provider."""
+    start = client.post("/settings/delete/prove/", {"provider": provider_id})
+    assert start.status_code == 302, start.content
+    approval = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    assert approval.status_code == 302
+    back = urlsplit(approval.headers["Location"])
+    return client.get(back.path, parse_qs(back.query))
+
+
+def test_an_oauth_only_account_is_not_erased_without_a_fresh_sign_in(
+    client, oauth_only, oidc  # noqa: F811
+):
+    """Issue 22, item 11: a session left open (a shared computer) was enough to erase an
+    account without a password by typing its (visible) email."""
+    client.force_login(oauth_only)
+    page = client.get("/settings/delete/").content.decode()
+    assert "Confirm with Keycloak" in page
+    response = client.post("/settings/delete/", {"email": "carol@example.com"})
+    assert response.status_code == 400
+    assert "signing in with your provider again" in response.content.decode()
+    assert User.objects.filter(pk=oauth_only.pk).exists()
+
+
+def test_another_identity_of_the_provider_proves_nothing(
+    client, oauth_only, make_user, oidc  # noqa: F811
+):
+    dave = make_user("dave@example.com", password=None)
+    SocialAccount.objects.create(user=dave, provider="keycloak", uid="user-456")
+    oidc.identity = {**oidc.identity, "email": "carol@example.com", "sub": "user-123"}
+    client.force_login(dave)
+    response = prove_with_provider(client)
+    assert response["Location"] == "/settings/delete/"
+    assert client.session[AUTH_SESSION_KEY] == str(dave.pk)  # nobody else signed in
+    response = client.post("/settings/delete/", {"email": "dave@example.com"})
+    assert response.status_code == 400 and User.objects.filter(pk=dave.pk).exists()
+
+
+def test_an_oauth_only_account_erases_itself_by_typing_its_email(
+    client, oauth_only, oidc  # noqa: F811
+):
     client.force_login(oauth_only)
     page = client.get("/settings/delete/").content.decode()
     assert 'name="email"' in page and 'name="password"' not in page
+    response = prove_with_provider(client)
+    assert response["Location"] == "/settings/delete/"
+    assert client.session[AUTH_SESSION_KEY] == str(oauth_only.pk)
+    assert "Confirmed." in client.get("/settings/delete/").content.decode()
 
     response = client.post("/settings/delete/", {"email": "someone@example.com"})
     assert response.status_code == 400
@@ -123,3 +167,34 @@ def test_a_plain_provider_sign_in_is_not_turned_into_an_add(client, user, oauth_
 def test_an_unknown_provider_is_not_found(signed_in_client):
     assert signed_in_client.post("/accounts/switch/add/provider/",
                                  {"provider": "nope"}).status_code == 404
+
+
+def test_an_account_that_only_claims_the_address_is_not_handed_over(
+    client, user, make_user, oidc  # noqa: F811
+):
+    """Pre-hijack: Mallory signed up as carol@example.com (never verified) and keeps the
+    password. Carol, signed in as Alice, adds her Google-like identity: the switcher must
+    not give her Mallory's account (she would fill it while Mallory reads it)."""
+    from allauth.account.models import EmailAddress
+
+    planted = User.objects.create_user(email="carol@example.com", password="mallory-knows")
+    EmailAddress.objects.create(user=planted, email=planted.email, verified=False,
+                                primary=True)
+    client.force_login(user)
+    response = add_with_provider(client)
+    assert response["Location"] == "/accounts/switch/"
+    assert client.session[AUTH_SESSION_KEY] == str(user.pk)  # still Alice
+    assert str(planted.pk) not in (client.session.get(switching.SESSION_KEY) or {})
+    assert not SocialAccount.objects.filter(user=planted).exists()
+    page = client.get("/accounts/switch/").content.decode()
+    assert "has not verified it" in page
+
+
+def test_an_account_with_the_address_verified_is_added_through_the_provider(
+    client, user, make_user, oidc  # noqa: F811
+):
+    carol = make_user("carol@example.com")  # verified here, no social account yet
+    client.force_login(user)
+    response = add_with_provider(client)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.session[AUTH_SESSION_KEY] == str(carol.pk)

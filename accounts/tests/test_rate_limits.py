@@ -1,6 +1,7 @@
 """Rate limits of allauth on login, sign-up and password reset, with clear messages."""
 
 import pytest
+from constance.test.pytest import override_config
 from django.core.cache import cache
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def test_repeated_failed_logins_for_one_account_are_refused_clearly(client, user
     assert "_auth_user_id" not in client.session
 
 
+@override_config(self_registration_enabled=True)  # an administrator opened sign-up
 def test_repeated_sign_ups_from_one_address_get_a_429_page(client):
     for number in range(20):
         client.post("/accounts/signup/", {

@@ -80,6 +80,7 @@ def test_openid_connect_signs_up_a_new_user(client, oidc):
     assert response.status_code == 302
     user = User.objects.get(email="carol@example.com")
     assert client.session[AUTH_SESSION_KEY] == str(user.pk)
+    assert user.role == User.Role.ADMIN  # the first account of a fresh install
     account = SocialAccount.objects.get(user=user)
     assert (account.provider, account.uid) == ("keycloak", "user-123")
     query = parse_qs(urlsplit(authorize).query)
@@ -129,7 +130,8 @@ def test_google_signs_in_from_its_id_token(client, google):
     assert SocialAccount.objects.get(user=user, provider="google").uid == "user-123"
 
 
-def test_without_self_registration_an_unknown_identity_gets_no_account(client, oidc):
+def test_without_self_registration_an_unknown_identity_gets_no_account(client, oidc, user):
+    """After the first account (`user`), with sign-up off."""
     from constance.test.pytest import override_config
 
     with override_config(self_registration_enabled=False):

@@ -123,3 +123,51 @@ def test_one_session_is_signed_out_from_the_sessions_page_and_the_others_stay(us
     tablet_session = UserSession.objects.get(user=user, session_key=tablet.session.session_key)
     assert stranger.post(f"/settings/sessions/{public_id(tablet_session)}/end/").status_code == 404
     assert tablet.get("/").status_code == 200
+
+
+def test_two_factor_secrets_are_stored_encrypted(client, user, password, settings):
+    """Issue 22, item 11: a copy of the database no longer gives the second factor."""
+    settings.MFA_TOTP_TOLERANCE = 1  # the next period's code, right after activation
+    log_in(client, user.email, password)
+    secret = activate_totp(client, password)
+    client.get("/accounts/2fa/recovery-codes/")
+    stored = dict(Authenticator.objects.filter(user=user).values_list("type", "data"))
+    assert secret not in str(stored["totp"])
+    assert stored["totp"]["secret"].startswith("fernet:")
+    assert stored["recovery_codes"]["seed"].startswith("fernet:")
+    # allauth still reads them: the code of the moment is accepted.
+    assert Authenticator.objects.get(user=user, type="totp").wrap().validate_code(
+        code_for(secret, offset=1))
+
+
+def test_secrets_stored_in_clear_before_are_encrypted_by_the_migration(user):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0006_encrypt_two_factor_secrets")
+    secret = totp_auth.generate_totp_secret()
+    Authenticator.objects.create(user=user, type="totp", data={"secret": secret})  # clear
+    migration.encrypt(apps, None)
+    stored = Authenticator.objects.get(user=user, type="totp")
+    assert stored.data["secret"].startswith("fernet:") and secret not in str(stored.data)
+    assert stored.wrap().validate_code(code_for(secret))
+    migration.encrypt(apps, None)  # again: nothing encrypted twice
+    assert Authenticator.objects.get(pk=stored.pk).data == stored.data
+
+
+def test_a_secret_that_cannot_be_decrypted_matches_no_code(client, user, password, settings):
+    """After a SECRET_KEY change the stored seed is unreadable: it must not fall back to
+    an empty seed, whose recovery codes are the same for everyone."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    log_in(client, user.email, password)
+    activate_totp(client, password)
+    client.get("/accounts/2fa/recovery-codes/")
+    settings.SECRET_KEY = "another-secret-key-after-a-rotation-0123456789"
+    codes = Authenticator.objects.get(user=user, type="recovery_codes").wrap()
+    empty_seed = RecoveryCodes(Authenticator(type="recovery_codes",
+                                             data={"seed": "", "used_mask": 0}))
+    empty_seed.instance.data["seed"] = ""
+    assert codes.generate_codes() != [c for c in empty_seed.generate_codes()]
+    assert not Authenticator.objects.get(user=user, type="totp").wrap().validate_code("123456")

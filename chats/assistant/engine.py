@@ -33,7 +33,7 @@ from django.utils import translation
 
 from accounts.locale import user_language
 
-from .. import live, llm, model_support, sources, tool_registry
+from .. import actions, live, llm, model_support, sources, tool_registry
 from ..models import Chat, Message
 from . import context, persistence, reading, stopping, stream, untrusted
 from .context import TurnContext
@@ -149,14 +149,17 @@ def _save_progress(answer_id, content: str, metadata: dict) -> bool:
     return stopping.requested_now(answer_id)
 
 
-def run_tool(user, chat, name: str, data: dict) -> tool_registry.ToolResult:
+def run_tool(user, chat, name: str, data: dict, held: bool = False) -> tool_registry.ToolResult:
+    """Runs one tool call as the chat's owner. `held`: the request that asked for it held
+    data blocks (untrusted.held), so every write it makes waits for the user's Confirm."""
     tool = tool_registry.get(name)
     if tool is None:
         return tool_registry.ToolResult(content=f"Unknown tool: {name}", is_error=True)
     try:
         # Summaries and card labels are written now, in the user's language.
-        with user_language(user):
-            result = tool.run(tool_registry.ToolContext(user=user, chat=chat), data or {})
+        with user_language(user), actions.confirm_first(held):
+            result = tool.run(tool_registry.ToolContext(user=user, chat=chat, untrusted=held),
+                              data or {})
         # Only the owner's documents, whatever the tool named.
         result.sources = sources.owned(user, result.sources) if result.sources else []
         return result
@@ -261,6 +264,7 @@ class Turn:
         messages = ctx.messages
         tools = self._tools()
         client = llm.shared_async_client()
+        held, called = False, []
         for round_number in range(1, MAX_ROUNDS + 1):
             self.reply.rounds = round_number
             final, tools = await self._stream_accepted(client, ctx.system, messages, tools)
@@ -270,9 +274,17 @@ class Turn:
             calls = [block for block in final.content if block.type == "tool_use"]
             if final.stop_reason != "tool_use" or not calls:
                 return
+            # What the model chose the calls from: the context before any tool ran (the
+            # data blocks of the system and the user turn, attachments included), and the
+            # results of tools that read outside text (write tools only echo their input).
+            if round_number == 1:
+                held = untrusted.held(ctx.system, messages)
+            held = held or any(tool_registry.reads_data(call.name) for call in called)
+            called = calls
             messages.append({"role": "assistant",
                              "content": [_block_param(block) for block in final.content]})
-            messages.append({"role": "user", "content": [await self._call(b) for b in calls]})
+            messages.append({"role": "user",
+                             "content": [await self._call(b, held) for b in calls]})
         self.reply.status, self.reply.error = ERROR, {"code": "too_many_rounds"}
 
     async def _stream_accepted(self, client, system, messages, tools):
@@ -317,10 +329,11 @@ class Turn:
         self.reply.add_text(text)
         self._tick()
 
-    async def _call(self, block) -> dict:
+    async def _call(self, block, held: bool) -> dict:
         part = self.reply.add_tool_call(block.id, block.name, block.input)
         await self._publish()
-        result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input)
+        result = await sync_to_async(run_tool)(self.user, self.chat, block.name, block.input,
+                                               held)
         part.update(status="error" if result.is_error else "done", summary=result.summary,
                     data=result.data, result=result.content[:4000], is_error=result.is_error)
         self.reply.add_sources(result.sources)

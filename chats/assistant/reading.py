@@ -120,13 +120,16 @@ def outcome(items: list[dict], files: list,
             text = text or "[an image: no text was found in it]"
         blocks.append(untrusted.data_block("attachment", name, text))
     if unread:
-        names = ", ".join(f"“{entry['name']}”" for entry in unread)
+        # A file's name is not the user's words either (a forwarded file's is a stranger's).
+        blocks.append(untrusted.data_block(
+            "file-names", "Attached files that could not be read",
+            "\n".join(entry["name"] for entry in unread)))
         blocks.append({"type": "text", "text": (
-            f"(The user attached {names}, but it could not be read. Say so plainly, then "
-            f"answer as well as you can without it.)")})
+            "(The user attached the files named in the data block above, but they could not "
+            "be read. Say so plainly, then answer as well as you can without them.)")})
     return blocks, unread
 
 
 def as_note(item: dict) -> str:
-    """A past question's attachment, as the history replays it."""
-    return f"[attached file: {item.get('name', '')}]"
+    """A past question's attachment, as the history replays it: its name as data."""
+    return untrusted.data_text("file-name", "attached file", str(item.get("name", "")))

@@ -183,7 +183,10 @@ async def test_when_processing_fails_the_answer_still_comes_and_names_the_file(
     assert "I could not read that file" in final["html"]
     texts = user_turn_texts(chat_requests(fake_anthropic)[-1])
     assert not any(text.startswith("<data source=\"attachment\"") for text in texts)
-    assert any("“scan.pdf”" in text and "could not be read" in text for text in texts)
+    assert '<data source="file-names" title="Attached files that could not be read">\n' \
+        'scan.pdf\n</data>' in texts
+    assert any("could not be read" in text and "named in the data block" in text
+               for text in texts)
     answer = await Message.objects.aget(chat=chat, role="assistant")
     assert answer.metadata["unread"] == [
         {"name": "scan.pdf", "reason": "The PDF is damaged and cannot be read."}]
@@ -215,7 +218,8 @@ def test_the_history_replays_a_past_questions_attachments_as_a_note():
     from chats.assistant.context import as_api_text
 
     text = as_api_text("And this?", {"attachments": [{"id": "x", "name": "ecg.pdf"}]})
-    assert text == "[attached file: ecg.pdf]\n\nAnd this?"
+    assert text == ('<data source="file-name" title="attached file">\necg.pdf\n</data>'
+                    "\n\nAnd this?")
 
 
 def test_the_composer_speaks_russian(client, make_user):

@@ -142,3 +142,16 @@ def test_the_admin_sets_a_users_own_budget(client, make_user, user):
     client.force_login(make_user("admin@example.com", role="admin"))
     page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
     assert 'name="monthly_token_budget"' in page
+
+
+@pytest.mark.django_db
+def test_the_default_budget_is_finite(user, settings):
+    """No override: a fresh install limits every user until an administrator lifts it."""
+    default = settings.CONSTANCE_CONFIG["monthly_token_budget"][0]
+    assert 0 < default == budget.budget_of(user)
+    spend(user, default - 1)
+    assert not budget.is_reached(user)
+    spend(user, 1, "document")
+    assert budget.is_reached(user)
+    with override_config(monthly_token_budget=0):  # the administrator lifts it for everyone
+        assert not budget.is_reached(user)

@@ -1,4 +1,8 @@
-"""Create the administrator from ADMIN_EMAIL and ADMIN_PASSWORD; safe to run again."""
+"""Create the administrator from ADMIN_EMAIL and ADMIN_PASSWORD; safe to run again.
+
+An account that already has the address but never verified it is left as it is: anyone
+can sign up with an address, and promoting that account would hand the instance to
+whoever did (issue 22). The command says so; the administrator verifies or deletes it."""
 
 import os
 
@@ -25,6 +29,13 @@ class Command(BaseCommand):
             self._verify_email(user)
             self.stdout.write(self.style.SUCCESS(f"Created the administrator {email}."))
             return
+        if not self._is_verified(user, email):
+            self.stderr.write(self.style.WARNING(
+                f"An account {email} exists but has not verified its address: it was left as "
+                "it is, not made the administrator. Verify the address (sign in and confirm "
+                "it, or mark it verified in the admin) or delete the account, then run "
+                "ensure_admin again."))
+            return
         changed = []
         if user.role != User.Role.ADMIN or not user.is_active:
             user.role, user.is_active = User.Role.ADMIN, True
@@ -38,6 +49,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"The administrator {email} is already set up.")
         self._verify_email(user)
+
+    @staticmethod
+    def _is_verified(user, email) -> bool:
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
     def _verify_email(self, user):
         from allauth.account.models import EmailAddress
