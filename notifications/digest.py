@@ -1,5 +1,6 @@
 """The optional email digest: what is coming up and what was missed, daily or weekly."""
 
+import logging
 from datetime import datetime, timedelta
 
 from constance import config
@@ -12,10 +13,15 @@ from .messages import digest_parts
 from .models import Notification, NotificationPreference
 
 MONDAY = 0
+log = logging.getLogger(__name__)
 
 
 def send_due_digests(now: datetime | None = None) -> int:
-    """At the review hour in each user's timezone (weekly ones on Mondays), once a day."""
+    """From the review hour in each user's timezone (weekly ones on Mondays), once a day.
+
+    The day is claimed before sending, so two workers never send it twice; a send that
+    fails gives the claim back, and a later pass of the same day tries again (the mail
+    server may be back), instead of the day's digest being lost."""
     now = now or timezone.now()
     sent = 0
     preferences = NotificationPreference.objects.exclude(
@@ -23,7 +29,7 @@ def send_due_digests(now: datetime | None = None) -> int:
     ).select_related("user").filter(user__is_active=True)
     for preference in preferences:
         local = now.astimezone(preference.user.zone)
-        if local.hour != config.daily_review_hour:
+        if local.hour < config.daily_review_hour:
             continue
         weekly = preference.digest == NotificationPreference.Digest.WEEKLY
         if weekly and local.weekday() != MONDAY:
@@ -31,8 +37,16 @@ def send_due_digests(now: datetime | None = None) -> int:
         claimed = NotificationPreference.objects.filter(
             Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=local.date()), pk=preference.pk
         ).update(last_digest_on=local.date())
-        if claimed and send_digest(preference.user, now, timedelta(days=7 if weekly else 1)):
-            sent += 1
+        if not claimed:
+            continue
+        try:
+            sent += send_digest(preference.user, now, timedelta(days=7 if weekly else 1))
+        except Exception:  # the mail server's trouble: this user's digest waits for a retry
+            log.warning("digest for %s not sent; a later pass retries", preference.user_id,
+                        exc_info=True)
+            NotificationPreference.objects.filter(
+                pk=preference.pk, last_digest_on=local.date()
+            ).update(last_digest_on=preference.last_digest_on)
     return sent
 
 

@@ -42,3 +42,29 @@ def test_no_digest_when_off_or_nothing_to_say(user, make_user, smtp_server):
     with override_config(daily_review_hour=7):
         assert digest.send_due_digests(NOW) == 0
     assert smtp_server.messages == []
+
+
+def test_a_digest_whose_send_failed_is_sent_by_a_later_pass_of_the_day(user, make_user,
+                                                                      smtp_server):
+    """Before, the day was claimed before sending: a refused connection lost it, and the
+    exception stopped the pass for every user after this one."""
+    import socket
+
+    other = make_user("other@example.com")
+    for owner in (user, other):
+        NotificationPreference.objects.create(user=owner, digest="daily")
+        Notification.objects.create(user=owner, title="Evening pills",
+                                    scheduled_at=NOW + timedelta(hours=12))
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: the connection is refused
+    with override_config(daily_review_hour=7):
+        with override_config(smtp_url=f"smtp://127.0.0.1:{port}"):
+            assert digest.send_due_digests(NOW) == 0
+        assert smtp_server.messages == []
+        # The mail server is back: the next pass (every 15 minutes) sends both, once.
+        assert digest.send_due_digests(NOW + timedelta(minutes=15)) == 2
+        assert digest.send_due_digests(NOW + timedelta(minutes=30)) == 0
+    assert sorted(message["To"] for message in smtp_server.messages) == [
+        "alice@example.com", "other@example.com"]
