@@ -19,6 +19,7 @@ from icalendar import Event as VEvent
 
 from accounts.locale import user_language
 
+from . import series
 from .models import CalendarFeed, Notification
 from .schedule import next_occurrence
 
@@ -121,6 +122,7 @@ def reminder_events(user, now: datetime) -> list[Event]:
             continue
         event.rrule = cron_to_rrule(notification.recurrence)
         if event.rrule is not None:
+            event.rrule.update(series.rrule_parts(notification))
             events.append(event)
             continue
         events.extend(_expanded(event, notification.recurrence, user, now))

@@ -27,9 +27,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import channels
+from . import channels, series
 from .models import Notification, NotificationPreference
-from .schedule import next_occurrence, quiet_until
+from .schedule import quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -238,10 +238,14 @@ def _defer_for_quiet_hours(notification, now: datetime) -> bool:
 
 
 def schedule_next(notification, now: datetime) -> Notification | None:
-    """The next occurrence of a recurring notification, as its own pending row."""
+    """The next occurrence of a recurring notification, as its own pending row; none when
+    its series ends (an end date or a count, notifications/series.py)."""
     if not notification.recurrence:
         return None
     after = max(now, notification.scheduled_at or now)
+    at = series.next_time(notification, after)
+    if at is None:
+        return None
     metadata = {
         key: value for key, value in notification.metadata.items()
         if key not in {"telegram_message_id", "push_devices", "done_at", "snoozed_until"}
@@ -254,6 +258,6 @@ def schedule_next(notification, now: datetime) -> Notification | None:
         type=notification.type,
         channel=notification.channel,
         recurrence=notification.recurrence,
-        scheduled_at=next_occurrence(notification.recurrence, after, notification.user.zone),
-        metadata=metadata,
+        scheduled_at=at,
+        metadata=series.next_metadata(metadata),
     )

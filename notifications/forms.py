@@ -11,7 +11,14 @@ REPEAT_CHOICES = [
     ("daily", _("Every day")),
     ("weekdays", _("Every weekday")),
     ("weekly", _("Every week")),
+    ("monthly", _("Every month")),
+    ("every_days", _("Every few days")),
     ("custom", _("Custom (cron)")),
+]
+ENDS_CHOICES = [
+    ("never", _("Never")),
+    ("on", _("On a date")),
+    ("after", _("After a number of times")),
 ]
 
 
@@ -29,7 +36,34 @@ class ReminderForm(forms.Form):
         label=_("Cron schedule"), required=False, max_length=100,
         help_text=_("Only for “Custom”: minute hour day month weekday, e.g. 0 8 * * 1-5."),
     )
+    every_days = forms.IntegerField(
+        label=_("Every how many days"), required=False, min_value=2, max_value=365,
+        help_text=_("Only for “Every few days”."))
+    ends = forms.ChoiceField(label=_("Ends"), choices=ENDS_CHOICES, required=False)
+    until = forms.DateField(label=_("Last day"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    count = forms.IntegerField(label=_("Number of times"), required=False, min_value=1,
+                               max_value=1000)
     channel = forms.ChoiceField(label=_("Send by"), choices=Notification.Channel.choices)
+
+    @classmethod
+    def for_notification(cls, notification, data=None):
+        """The form of a pending reminder, to edit it (its cron as a custom repeat)."""
+        metadata, zone = notification.metadata or {}, notification.user.zone
+        if metadata.get("every_days"):
+            repeat = "every_days"
+        else:
+            repeat = "custom" if notification.recurrence else ""
+        ends = "on" if metadata.get("until") else \
+            "after" if metadata.get("remaining") is not None else "never"
+        return cls(data, initial={
+            "title": notification.title, "body": notification.body,
+            "when": notification.scheduled_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "repeat": repeat, "cron": notification.recurrence,
+            "every_days": metadata.get("every_days"), "ends": ends,
+            "until": metadata.get("until"), "count": metadata.get("remaining"),
+            "channel": notification.channel,
+        })
 
     def clean(self):
         data = super().clean()
@@ -45,10 +79,37 @@ class ReminderForm(forms.Form):
                 "daily": f"{minute} {hour} * * *",
                 "weekdays": f"{minute} {hour} * * 1-5",
                 "weekly": f"{minute} {hour} * * {when.isoweekday() % 7}",
+                "monthly": f"{minute} {hour} {when.day} * *",
+                "every_days": f"{minute} {hour} * * *",  # the day step is the series'
             }[repeat]
         else:
             data["recurrence"] = ""
+        data["series"] = self._series(data)
         return data
+
+    def _series(self, data) -> dict:
+        """What cron cannot say (notifications/series.py): every N days, and the end."""
+        series = {}
+        if not data.get("recurrence"):
+            return series
+        if data.get("repeat") == "every_days":
+            if not data.get("every_days"):
+                self.add_error("every_days", _("Say every how many days (2 to 365)."))
+            series["every_days"] = data.get("every_days")
+        ends = data.get("ends") or "never"
+        if ends == "on":
+            until, when = data.get("until"), data.get("when")
+            if not until:
+                self.add_error("until", _("Give the last day."))
+            elif when and until < when.date():
+                self.add_error("until", _("The last day cannot be before the first time."))
+            else:
+                series["until"] = until.isoformat()
+        elif ends == "after":
+            if not data.get("count"):
+                self.add_error("count", _("Say how many times (1 to 1000)."))
+            series["remaining"] = data.get("count")
+        return series
 
 
 class PreferenceForm(forms.ModelForm):

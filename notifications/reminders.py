@@ -63,6 +63,33 @@ def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = 
 
     A recurring one starts at the first occurrence after `scheduled_at` (or now).
     """
+    title, recurrence, channel, scheduled_at = _validated(
+        user, title, recurrence, channel, type, scheduled_at)
+    return Notification.objects.create(
+        user=user, title=title, body=body or "", type=type, channel=channel,
+        scheduled_at=scheduled_at, recurrence=recurrence, metadata=metadata or {},
+    )
+
+
+def update(notification, *, title: str, body: str, scheduled_at: datetime, recurrence: str,
+           channel: str, series: dict) -> Notification:
+    """A pending reminder changed by its owner: what, when, how often, until when. The
+    series' own keys (notifications/series.py) are replaced; the rest of its metadata stays."""
+    from .series import SERIES_KEYS
+
+    title, recurrence, channel, scheduled_at = _validated(
+        notification.user, title, recurrence, channel, notification.type, scheduled_at)
+    kept = {key: value for key, value in (notification.metadata or {}).items()
+            if key not in SERIES_KEYS}
+    notification.title, notification.body, notification.channel = title, body or "", channel
+    notification.recurrence, notification.scheduled_at = recurrence, scheduled_at
+    notification.metadata = {**kept, **series}
+    notification.save(update_fields=["title", "body", "channel", "recurrence", "scheduled_at",
+                                     "metadata"])
+    return notification
+
+
+def _validated(user, title, recurrence, channel, type, scheduled_at):
     title = (title or "").strip()
     recurrence = " ".join((recurrence or "").split())
     if not title:
@@ -83,10 +110,7 @@ def create(user, *, title: str, body: str = "", scheduled_at: datetime | None = 
         scheduled_at = next_occurrence(recurrence, start - timedelta(seconds=1), user.zone)
     elif scheduled_at is not None and scheduled_at < now - PAST_TOLERANCE:
         raise ValidationError(_("That time has already passed."))
-    return Notification.objects.create(
-        user=user, title=title[:200], body=body or "", type=type, channel=channel,
-        scheduled_at=scheduled_at or now, recurrence=recurrence, metadata=metadata or {},
-    )
+    return title[:200], recurrence, channel, scheduled_at or now
 
 
 def save_read(notification, fields=()) -> None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("calendar/", device_views.calendar_change, name="calendar_change"),
     path("<uuid:pk>/read/", views.read, name="read"),
     path("<uuid:pk>/done/", views.done, name="done"),
+    path("<uuid:pk>/edit/", views.edit, name="edit"),
     path("<uuid:pk>/cancel/", views.cancel, name="cancel"),
     # A medication's dose reminder: Taken / Skip / Snooze in the app, one-click email links.
     path("<uuid:pk>/dose/<str:action>/", dose_views.answer_reminder, name="dose_answer"),

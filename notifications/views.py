@@ -47,15 +47,14 @@ def create(request):
     form = ReminderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        when = timezone.make_aware(data["when"].replace(tzinfo=None), request.user.zone) \
-            if timezone.is_naive(data["when"]) else data["when"]
+        when = _aware(request.user, data["when"])
         try:
             reminders.check_schedule(data["recurrence"])
             reminders.check_cap(request.user)
             reminders.create(
                 request.user, title=data["title"], body=data["body"], scheduled_at=when,
                 recurrence=data["recurrence"], channel=data["channel"],
-                metadata={"source": "page"},
+                metadata={"source": "page", **data["series"]},
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -84,6 +83,39 @@ def read(request, pk):
 @require_POST
 def done(request, pk):
     return _update_row(request, pk, reminders.mark_done)
+
+
+def _aware(user, when):
+    return timezone.make_aware(when.replace(tzinfo=None), user.zone) \
+        if timezone.is_naive(when) else when
+
+
+@login_required
+def edit(request, pk):
+    """A pending reminder changed: what, when, how often, until when. A medication's dose
+    reminders follow its schedule and are changed on the medication's page."""
+    notification = get_object_or_404(
+        Notification.objects.for_user(request.user)
+        .filter(status=Notification.Status.PENDING).exclude(metadata__has_key="medication"),
+        pk=pk,
+    )
+    form = ReminderForm.for_notification(notification, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            reminders.check_schedule(data["recurrence"])
+            reminders.update(notification, title=data["title"], body=data["body"],
+                             scheduled_at=_aware(request.user, data["when"]),
+                             recurrence=data["recurrence"], channel=data["channel"],
+                             series=data["series"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The reminder is saved."))
+            return redirect("notifications:index")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "notifications/edit.html",
+                  {"form": form, "notification": notification}, status=status)
 
 
 @login_required

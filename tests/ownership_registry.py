@@ -130,6 +130,14 @@ def _user_session(user):
     return session, {"key": public_id(session)}
 
 
+def _webauthn_key(user):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN,
+        data={"name": f"{MARKER} key", "credential": {}, "passwordless": False})
+
+
 def _medication(user):
     from memory.models import Medication
 
@@ -175,9 +183,11 @@ ROUTE_FACTORIES = {
     "skills.views": _skill,
     "notifications.views": _notification,
     "notifications:cancel": _pending_notification,
+    "notifications:edit": _pending_notification,
     "accounts.data_views": _data_export,
     "accounts.switch_views": _switch_grant,
     "accounts.session_views": _user_session,
+    "allauth.mfa.webauthn.views": _webauthn_key,
     "chats.action_views": _proposed_action,
     "memory.medication_views": _medication,
     "memory.vital_views": _vital,
@@ -279,7 +289,13 @@ def _forms():
     from accounts.forms import EraseForm, ProfileForm
     from chats.forms import NewChatForm, RenameForm
     from documents.forms import ReportForm
-    from memory.forms import HealthPreferenceForm, MedicationForm, MemoryEntryForm, VitalForm
+    from memory.forms import (
+        HealthPreferenceForm,
+        MedicationForm,
+        MemoryEntryForm,
+        StockForm,
+        VitalForm,
+    )
     from memory.models import HealthPreference, Medication, Vital
     from notifications.forms import PreferenceForm, ReminderForm
     from skills.forms import ContextForm, SkillForm
@@ -302,6 +318,8 @@ def _forms():
         "memory.forms.MedicationForm": FormTarget(
             "/memory/medications/new/",
             lambda u, d, o: MedicationForm(d, instance=Medication(user=u))),
+        "memory.forms.StockForm": FormTarget(
+            "/memory/medications/{pk}/stock/", lambda u, d, o: StockForm(d), _medication),
         "memory.forms.VitalForm": FormTarget(
             "/memory/vitals/", lambda u, d, o: VitalForm(
                 d, instance=Vital(user=u), preference=HealthPreference.for_user(u))),

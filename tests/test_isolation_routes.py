@@ -58,6 +58,12 @@ def make(route, factory, owner):
     return obj, route.url(values)
 
 
+def _nonexistent_id(route):
+    """An id that names nothing, of the kind the route takes (allauth's own objects have
+    sequential integer ids; ours are UUIDs)."""
+    return 2_000_000_000 if "<int:" in route.text else uuid.uuid4()
+
+
 def _request(client, method, url):
     # Follows nothing: a redirect is an answer in itself.
     return getattr(client, method)(url)
@@ -98,7 +104,7 @@ def test_route_is_isolated_for_every_method_and_role(route, make_user):
     clients = {"anonymous": Client(), "stranger": Client(), "owner": Client()}
     clients["stranger"].force_login(stranger)
     clients["owner"].force_login(owner)
-    nobody = route.url(uuid.uuid4())
+    nobody = route.url(_nonexistent_id(route))
     checked = 0
     for method in METHODS:
         for role, client in clients.items():
@@ -127,7 +133,11 @@ def test_route_is_isolated_for_every_method_and_role(route, make_user):
                 f"that the object exists"
             )
             if role == "stranger":
-                assert status in (404, 405), f"{where}: {status}, not 404"
+                # allauth asks a signed-in user to confirm the password before any security
+                # page, whatever the id (the baseline check above): the id is not read yet.
+                reauthenticate = status == 302 and response["Location"].startswith(
+                    "/accounts/reauthenticate/")
+                assert status in (404, 405) or reauthenticate, f"{where}: {status}, not 404"
             else:
                 assert status in (403, 404, 405) or (
                     status == 302 and response["Location"].startswith("/accounts/login/")

@@ -116,3 +116,16 @@ def test_cron_rrule_cannot_say_is_expanded_into_occurrences(client, user):
 ])
 def test_cron_to_rrule(cron, rule):
     assert cron_to_rrule(cron) == rule
+
+
+def test_a_series_every_few_days_with_an_end_is_said_in_its_rrule(client, user):
+    reminders.create(user, title="Change the dressing", recurrence="0 9 * * *",
+                     channel="in_app", metadata={"every_days": 3, "remaining": 5})
+    reminders.create(user, title="Course of drops", recurrence="0 20 * * *", channel="in_app",
+                     metadata={"until": "2031-05-10"})
+    events = _events(client.get(_feed_url(client, user)))
+    dressing = events["Change the dressing"]["rrule"]
+    assert dressing["FREQ"] == ["DAILY"] and dressing["INTERVAL"] == [3]
+    assert dressing["COUNT"] == [5]
+    drops = events["Course of drops"]["rrule"]
+    assert drops["UNTIL"][0].date().isoformat() in {"2031-05-10", "2031-05-11"}

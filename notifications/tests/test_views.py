@@ -283,3 +283,67 @@ def test_page_reminders_are_capped_per_user(signed_in_client, user, notify, monk
     assert response.status_code == 400
     assert "There are already 3 pending reminders" in response.content.decode()
     assert Notification.objects.for_user(user).count() == 3
+
+
+def _reminder_form(**fields):
+    return {"title": "Measure blood pressure", "body": "", "when": "2031-03-05T08:30",
+            "repeat": "", "cron": "", "channel": "in_app", "ends": "never", **fields}
+
+
+def test_a_reminder_is_edited_and_its_series_can_end_after_a_count(signed_in_client, user,
+                                                                  other_user):
+    from notifications import delivery
+
+    signed_in_client.post(reverse("notifications:create"), _reminder_form())
+    reminder = Notification.objects.get(user=user)
+    url = reverse("notifications:edit", args=[reminder.pk])
+    assert url in signed_in_client.get(reverse("notifications:index")).content.decode()
+    form = signed_in_client.get(url).content.decode()
+    assert 'value="Measure blood pressure"' in form and 'value="2031-03-05T08:30"' in form
+    response = signed_in_client.post(url, _reminder_form(
+        title="Blood pressure, both arms", repeat="every_days", every_days="3",
+        ends="after", count="2"))
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.title == "Blood pressure, both arms"
+    assert reminder.recurrence == "30 8 * * *"
+    assert reminder.metadata["every_days"] == 3 and reminder.metadata["remaining"] == 2
+    assert reminder.metadata["source"] == "page"  # the rest of its metadata stays
+    # Every third day at 08:30, twice, then the series ends.
+    first = reminder.scheduled_at
+    assert delivery.deliver_due(now=first + timedelta(seconds=5)) == 1
+    second = Notification.objects.get(user=user, status="pending")
+    assert second.scheduled_at - first == timedelta(days=3)
+    assert delivery.deliver_due(now=second.scheduled_at + timedelta(seconds=5)) == 1
+    assert not Notification.objects.filter(user=user, status="pending").exists()
+    # Another user's reminder is not found; nonsense is a clear 400.
+    signed_in_client.post(reverse("notifications:create"), _reminder_form())
+    mine = Notification.objects.get(user=user, status="pending")
+    edit = reverse("notifications:edit", args=[mine.pk])
+    assert signed_in_client.post(edit, _reminder_form(repeat="every_days")).status_code == 400
+    assert signed_in_client.post(edit, _reminder_form(
+        repeat="daily", ends="on", until="2031-03-01")).status_code == 400
+    signed_in_client.force_login(other_user)
+    assert signed_in_client.get(edit).status_code == 404
+
+
+def test_monthly_and_until_presets(signed_in_client, user):
+    from notifications import delivery
+
+    response = signed_in_client.post(reverse("notifications:create"), _reminder_form(
+        title="Vitamin B12 shot", when="2031-01-31T09:00", repeat="monthly", ends="on",
+        until="2031-04-15"))
+    assert response.status_code == 302
+    reminder = Notification.objects.get(user=user)
+    assert reminder.recurrence == "0 9 31 * *" and reminder.metadata["until"] == "2031-04-15"
+    moments = []
+    while (pending := Notification.objects.filter(user=user, status="pending").first()):
+        moments.append(pending.scheduled_at.astimezone(user.zone).date().isoformat())
+        delivery.deliver_due(now=pending.scheduled_at + timedelta(seconds=5))
+    assert moments == ["2031-01-31", "2031-03-31"]  # February has no 31st; April's is after
+
+
+def test_a_medications_dose_reminder_is_not_edited_here(signed_in_client, user):
+    reminder = Notification.objects.create(user=user, title="Metformin", scheduled_at=timezone.now()
+                                           + timedelta(hours=1), metadata={"medication": "x"})
+    assert signed_in_client.get(reverse("notifications:edit", args=[reminder.pk])).status_code == 404
