@@ -22,8 +22,9 @@ def excerpt_blocks(user, chat, current: str) -> list[dict]:
 
 
 def lab_value_blocks(user, chat, current: str) -> list[dict]:
+    """Each analyte the message names: its whole series in one unit, every value with its
+    source (document:<id>, file name, page), and figures computed in code."""
     return [
-        data_block("lab_values", f"{series.name} ({series.unit}) over time, from the "
-                                 f"user's extracted lab results", analytes.value_table(series))
+        data_block("lab_values", analytes.title(series), analytes.describe(series))
         for series in analytes.series_named_in(user, current)
     ]

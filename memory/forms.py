@@ -146,4 +146,12 @@ class VitalForm(forms.ModelForm):
 class HealthPreferenceForm(forms.ModelForm):
     class Meta:
         model = HealthPreference
-        fields = ["weight_unit", "glucose_unit", "temperature_unit"]
+        fields = ["weight_unit", "glucose_unit", "temperature_unit", "lab_units"]
+
+
+class LabUnitsForm(forms.ModelForm):
+    """The unit system of lab values alone: the switch on the trends page."""
+
+    class Meta:
+        model = HealthPreference
+        fields = ["lab_units"]

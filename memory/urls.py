@@ -17,6 +17,7 @@ urlpatterns = [
     path("medications/<uuid:pk>/doses/", medication_views.record_dose, name="dose_record"),
     path("vitals/", vital_views.index, name="vitals"),
     path("vitals/units/", vital_views.units, name="vital_units"),
+    path("vitals/lab-units/", vital_views.lab_units, name="lab_units"),
     path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
     path("timeline/", timeline_views.timeline, name="timeline"),
 ]
