@@ -4,7 +4,7 @@ and figures computed here — latest, previous, change, direction, out-of-range 
 that the numbers of an answer are not the model's arithmetic."""
 
 from labs import mentions
-from labs.catalogue import catalogue, name_key
+from labs.catalogue import catalogue
 
 from .trends import Series, lab_series
 
@@ -25,12 +25,8 @@ def series_called(user, name: str) -> list[Series]:
     LOINC code), else those whose printed name it is."""
     known = catalogue()
     entry = known.by_code.get(name.strip())
-    if entry is None:
-        candidates = known.by_key.get(name_key(name)) or []
-        entry = candidates[0] if candidates else None
-    if entry is not None:
-        codes = [entry.code, *(one.code for one in known.by_key.get(name_key(name)) or []
-                               if one is not entry)]
+    codes = [entry.code] if entry else [one.code for one in known.named(name)]
+    if codes:
         found = lab_series(user, codes=codes)
         if found:
             return found

@@ -22,12 +22,19 @@ def name_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", (name or "").lower().replace("ё", "е"))
 
 
+def words_key(name: str) -> str:
+    """The words of a name in any order: "Vitamin D, 25-Hydroxy" = "25-Hydroxy vitamin D"."""
+    words = re.findall(r"[^\W_]+", (name or "").lower().replace("ё", "е"))
+    return "~" + " ".join(sorted(words)) if len(words) > 1 else ""
+
+
 def _keys(name: str) -> list[str]:
     lowered = (name or "").lower().replace("ё", "е")
     keys = [name_key(lowered)]
     bare = re.sub(r"\([^)]*\)|\[[^]]*\]", " ", lowered)
     keys.append(name_key(bare))
     keys.append(name_key(SPECIMEN.sub(" ", bare)))
+    keys.extend([words_key(lowered), words_key(SPECIMEN.sub(" ", bare))])
     return [key for index, key in enumerate(keys) if key and key not in keys[:index]]
 
 
@@ -80,10 +87,17 @@ class Catalogue:
         self.by_key: dict[str, list[Entry]] = {}
         for entry in entries:
             for name in [entry.name_en, entry.name_ru, *entry.names]:
-                key = name_key(name)
-                found = self.by_key.setdefault(key, [])
-                if entry not in found:
-                    found.append(entry)
+                for key in filter(None, (name_key(name), words_key(name))):
+                    found = self.by_key.setdefault(key, [])
+                    if entry not in found:
+                        found.append(entry)
+
+    def named(self, name: str) -> list[Entry]:
+        """The analytes a printed name may be (namesakes: several)."""
+        for key in _keys(name):
+            if key in self.by_key:
+                return self.by_key[key]
+        return []
 
     def match(self, name: str, unit: str, numeric: bool = True) -> Entry | None:
         """The analyte a printed name is, the unit deciding between namesakes ("Leukocytes"

@@ -75,9 +75,12 @@ def series_named_in(user, text: str) -> list[str]:
         return []  # small talk: the user's values are not read at all
     message_stems = message_terms.stems(text)
     by_code = _catalogue_stems(catalogue())
-    named = []
+    named: dict[str, frozenset] = {}  # series key → the longest of its names in the message
     for series_key, (code, printed) in user_series(user).items():
         candidates = [*by_code.get(code, []), *(name_stems(name) for name in printed)]
-        if any(named_in(message_stems, stems) for stems in candidates):
-            named.append(series_key)
-    return named
+        found = [stems for stems in candidates if named_in(message_stems, stems)]
+        if found:
+            named[series_key] = max(found, key=len)
+    # "холестерин ЛПНП" names LDL, not also total cholesterol ("холестерин") within it.
+    return [key for key, stems in named.items()
+            if not any(stems < other for other in named.values())]
