@@ -9,5 +9,5 @@ app_name = "trends"
 
 urlpatterns = [
     path("", trends, name="index"),
-    path("values/<int:pk>/match/", match, name="match"),
+    path("values/<uuid:pk>/match/", match, name="match"),
 ]

@@ -1,6 +1,8 @@
 """The analyte catalogue (data: installed from labs/data/analytes.yaml, extended in the
 admin) and every lab value of a user, normalised against it."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +100,7 @@ class LabValue(models.Model):
         GREATER = ">", ">"
         GREATER_EQUAL = "≥", "≥"
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="lab_values")
     analyte = models.ForeignKey(Analyte, on_delete=models.SET_NULL, null=True, blank=True,

@@ -30,7 +30,7 @@ class Point:
     printed_value: str
     printed_unit: str
     name: str  # as printed
-    value_id: int
+    value_id: str
     low: float | None = None
     high: float | None = None
     matched_by_user: bool = False
@@ -127,6 +127,6 @@ def lab_series(user, *, system: str = SI, language: str = "en", codes=None,
             bool(one["out_of_range"]),
             str(one["source_document_id"]) if one["source_document_id"] else None,
             one["source_document__filename"] or "", one["page"], one["source"],
-            one["printed_value"], one["printed_unit"], one["name"], one["pk"],
+            one["printed_value"], one["printed_unit"], one["name"], str(one["pk"]),
             convert(one["low"]), convert(one["high"]), one["matched_by_user"]))
     return sorted(series.values(), key=lambda one: (-len(one.points), one.name.lower()))
