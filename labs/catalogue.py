@@ -75,6 +75,15 @@ class Entry:
         scale = units.factor(self.unit, unit, self.molar_mass)
         return value * scale if scale is not None else None
 
+    def linear(self, unit: str) -> tuple[float, float] | None:
+        """(factor, offset) with unit = canonical × factor + offset; None if none."""
+        if unit == self.unit:
+            return 1.0, 0.0
+        if unit in self.explicit:
+            return self.explicit[unit]
+        scale = units.factor(self.unit, unit, self.molar_mass)
+        return (scale, 0.0) if scale is not None else None
+
     def converts(self, unit: str) -> bool:
         return unit == self.unit or unit in self.explicit or \
             units.factor(unit, self.unit, self.molar_mass) is not None

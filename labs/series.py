@@ -5,17 +5,20 @@ says where it came from; figures computed here, never by the model."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
 from .catalogue import catalogue
 from .models import LabValue
 
 SI, CONVENTIONAL = "si", "conventional"
-FIELDS = ("pk", "analyte_id", "series_key", "name", "printed_value", "printed_unit",
+FIELDS = ("id_text", "analyte_id", "series_key", "name", "printed_value", "printed_unit",
           "reference_range", "value", "unit", "qualifier", "text", "low", "high", "flag",
-          "out_of_range", "date", "source_document_id", "source_document__filename", "page",
+          "out_of_range", "date", "document_text", "source_document__filename", "page",
           "source", "matched_by_user")
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     date: datetime.date
     value: float | None  # in the series' unit; None for a result in words
@@ -97,6 +100,13 @@ def _number(value: float) -> str:
     return f"{float(f'{value:.4g}'):g}"
 
 
+def _uuid(text: str) -> str:
+    """A UUID as text in its usual form (SQLite keeps it as 32 hex digits)."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
 def lab_series(user, *, system: str = SI, language: str = "en", codes=None,
                keys=None) -> list[Series]:
     """The user's series, the most measured first; only the analytes `codes` (LOINC) or
@@ -106,27 +116,31 @@ def lab_series(user, *, system: str = SI, language: str = "en", codes=None,
         values = values.filter(series_key__in=[*(codes or []), *(keys or [])])
     known = catalogue()
     series: dict[str, Series] = {}
-    for row in values.order_by("date", "position", "pk").values_list(*FIELDS):
-        one = dict(zip(FIELDS, row, strict=True))
-        entry = known.by_id.get(one["analyte_id"]) if one["analyte_id"] else None
-        if entry is not None:
-            unit = entry.unit_for(system)
-            shown = series.setdefault(one["series_key"], Series(
-                one["series_key"], entry.name(language), unit, entry.code))
-
-            def convert(amount, entry=entry, unit=unit):
-                return entry.from_canonical(amount, unit) if amount is not None else None
-        else:
-            shown = series.setdefault(one["series_key"], Series(
-                one["series_key"], one["name"], one["unit"]))
-
-            def convert(amount):
-                return amount
+    scales: dict[str, tuple[float, float]] = {}  # series key → (factor, offset)
+    # Ids as text: turning 10,000 of them into UUID objects and back is most of the time.
+    rows = values.annotate(id_text=Cast("id", TextField()),
+                           document_text=Cast("source_document_id", TextField()))
+    for (pk, analyte_id, key, name, printed_value, printed_unit, _range, value, unit,
+         qualifier, text, low, high, flag, out_of_range, date, document_id, filename, page,
+         source, by_user) in rows.order_by("date", "position", "id").values_list(*FIELDS):
+        shown = series.get(key)
+        if shown is None:
+            entry = known.by_id.get(analyte_id) if analyte_id else None
+            if entry is not None:
+                target = entry.unit_for(system)
+                scale = entry.linear(target)
+                if scale is None:  # a conventional unit it cannot reach: the SI one
+                    target, scale = entry.unit, (1.0, 0.0)
+                shown = series[key] = Series(key, entry.name(language), target, entry.code)
+                scales[key] = scale
+            else:
+                shown = series[key] = Series(key, name, unit)
+                scales[key] = (1.0, 0.0)
+        factor, offset = scales[key]
         shown.points.append(Point(
-            one["date"], convert(one["value"]), one["qualifier"], one["text"], one["flag"],
-            bool(one["out_of_range"]),
-            str(one["source_document_id"]) if one["source_document_id"] else None,
-            one["source_document__filename"] or "", one["page"], one["source"],
-            one["printed_value"], one["printed_unit"], one["name"], str(one["pk"]),
-            convert(one["low"]), convert(one["high"]), one["matched_by_user"]))
+            date, value * factor + offset if value is not None else None, qualifier, text,
+            flag, bool(out_of_range), _uuid(document_id) if document_id else None,
+            filename or "", page, source, printed_value, printed_unit, name, _uuid(pk),
+            low * factor + offset if low is not None else None,
+            high * factor + offset if high is not None else None, by_user))
     return sorted(series.values(), key=lambda one: (-len(one.points), one.name.lower()))
