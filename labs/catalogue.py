@@ -7,9 +7,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Max
 
 from . import units
-from .models import Analyte
+from .models import Analyte, AnalyteName, AnalyteUnit
 
 VERSION_KEY = "labs:catalogue:version"
 # Words a lab adds to a name that do not change the analyte ("Creatinine, serum").
@@ -124,15 +125,21 @@ class Catalogue:
         return None
 
 
-_loaded: tuple[str, Catalogue] | None = None
+_loaded: tuple[tuple, Catalogue] | None = None
 
 
 def catalogue() -> Catalogue:
+    """The catalogue of this process, rebuilt when the shared cache says it changed or
+    the rows did (an analyte or name added: the embedded mode's processes share no cache,
+    and a flushed database reinstalls them under new ids)."""
     global _loaded
-    version = cache.get(VERSION_KEY)
-    if version is None:  # a new or cleared cache: nobody knows which copy is current
-        version = uuid.uuid4().hex
-        cache.set(VERSION_KEY, version, None)
+    shared = cache.get(VERSION_KEY)
+    if shared is None:  # a new or cleared cache: nobody knows which copy is current
+        shared = uuid.uuid4().hex
+        cache.set(VERSION_KEY, shared, None)
+    version = (shared, Analyte.objects.aggregate(last=Max("pk"))["last"],
+               AnalyteName.objects.aggregate(last=Max("pk"))["last"],
+               AnalyteUnit.objects.aggregate(last=Max("pk"))["last"])
     if _loaded is None or _loaded[0] != version:
         _loaded = (version, _build())
     return _loaded[1]

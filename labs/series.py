@@ -125,7 +125,7 @@ def lab_series(user, *, system: str = SI, language: str = "en", codes=None,
          source, by_user) in rows.order_by("date", "position", "id").values_list(*FIELDS):
         shown = series.get(key)
         if shown is None:
-            entry = known.by_id.get(analyte_id) if analyte_id else None
+            entry = known.by_code.get(key) if analyte_id else None
             if entry is not None:
                 target = entry.unit_for(system)
                 scale = entry.linear(target)
