@@ -129,18 +129,20 @@ def clean(answer: dict) -> dict:
         if not isinstance(item, dict) or not str(item.get("analyte") or "").strip():
             continue
         flag, page = item.get("flag"), item.get("page")
-        lab_values.append({
+        row = {
             "analyte": str(item["analyte"]).strip()[:120],
             "value": value if isinstance(value := item.get("value"), (int, float))
             else str(value or "")[:60],
             "unit": str(item.get("unit") or "").strip()[:40],
             "reference_range": str(item.get("reference_range") or "").strip()[:60],
             "flag": flag if flag in FLAGS else "",
-            "page": page if isinstance(page, int) and not isinstance(page, bool)
-            and 0 < page < 10_000 else None,
+        }
+        if isinstance(page, int) and not isinstance(page, bool) and 0 < page < 10_000:
+            row["page"] = page  # where it is printed, when the model says
+        if item.get("analyte_code"):
             # The user's own match (labs: a LOINC code, "-" for none), kept across edits.
-            "analyte_code": str(item.get("analyte_code") or "")[:20],
-        })
+            row["analyte_code"] = str(item["analyte_code"])[:20]
+        lab_values.append(row)
     date = parse_date(answer.get("document_date"))
     return {
         "doc_type": doc_type if doc_type in Document.DocType.values else Document.DocType.OTHER,

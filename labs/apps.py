@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,10 @@ def _restore(using="default", **kwargs):
     from .install import install
     from .models import Analyte, AnalyteName, AnalyteUnit
 
-    if not Analyte.objects.using(using).exists():
+    try:
+        empty = not Analyte.objects.using(using).exists()
+    except DatabaseError:  # the labs tables unapplied (a migration test went back)
+        return
+    if empty:
         install(Analyte, AnalyteName, AnalyteUnit)
     changed()
