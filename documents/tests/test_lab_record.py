@@ -172,3 +172,15 @@ def test_the_user_moves_a_value_to_another_analyte_and_it_stays(
     assert lab_series(user)[0].code == "2345-7"
     signed_in_client.force_login(other_user)
     assert signed_in_client.post(url, {"analyte": "2093-3"}).status_code == 404
+
+
+def test_the_document_page_says_which_analyte_each_value_is(signed_in_client, user,
+                                                             fake_anthropic):
+    _, russian, _ = process_all(user, fake_anthropic)
+    page = signed_in_client.get(f"/documents/{russian.pk}/").content.decode()
+    assert "Холестерин общий" in page and "Total cholesterol" in page
+    # "5,8" against "до 5,2" and "3,4" against "менее 3,0": out of range though the
+    # report flagged neither.
+    assert page.count("data-computed-flag") == 2
+    value = LabValue.objects.get(source_document=russian, name="Холестерин общий")
+    assert f"/memory/trends/values/{value.pk}/match/" in page
