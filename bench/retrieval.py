@@ -62,28 +62,28 @@ CORPUS = [
      "Справка о вакцинации. Прививка от клещевого энцефалита, вторая доза.", []),
 ]
 
-# (question, the file that answers it, the analyte table expected or None)
+# (question, the file that answers it, the LOINC code of the analyte table expected or None)
 QUESTIONS = [
-    ("What was my ferritin last year?", "iron-2025.pdf", "ferritin"),
-    ("Какой у меня был ферритин?", "железо-2026.pdf", "ferritin"),
+    ("What was my ferritin last year?", "iron-2025.pdf", "2276-4"),
+    ("Какой у меня был ферритин?", "железо-2026.pdf", "2276-4"),
     ("Is my iron low?", "iron-2025.pdf", None),
     ("Как у меня с железом?", "железо-2026.pdf", None),
-    ("What was my cholesterol?", "lipids-2025.pdf", "cholesterol"),
-    ("Какой у меня холестерин?", "lipids-2025.pdf", "cholesterol"),
-    ("Is my LDL too high?", "lipids-2025.pdf", "ldl"),
+    ("What was my cholesterol?", "lipids-2025.pdf", "2093-3"),
+    ("Какой у меня холестерин?", "lipids-2025.pdf", "2093-3"),
+    ("Is my LDL too high?", "lipids-2025.pdf", "2089-1"),
     ("Was my blood sugar high?", "биохимия-2024.pdf", None),
-    ("Какая у меня была глюкоза?", "биохимия-2024.pdf", "glucose"),
-    ("What is my glucose level?", "биохимия-2024.pdf", "glucose"),
-    ("How are my kidneys, what was the creatinine?", "биохимия-2024.pdf", "creatinine"),
-    ("Что с креатинином?", "биохимия-2024.pdf", "creatinine"),
+    ("Какая у меня была глюкоза?", "биохимия-2024.pdf", "2345-7"),
+    ("What is my glucose level?", "биохимия-2024.pdf", "2345-7"),
+    ("How are my kidneys, what was the creatinine?", "биохимия-2024.pdf", "2160-0"),
+    ("Что с креатинином?", "биохимия-2024.pdf", "2160-0"),
     ("What did the thyroid test show?", "thyroid-2025.pdf", None),
-    ("Какой у меня ТТГ?", "thyroid-2025.pdf", "tsh"),
-    ("Is my TSH normal?", "thyroid-2025.pdf", "tsh"),
+    ("Какой у меня ТТГ?", "thyroid-2025.pdf", "3016-3"),
+    ("Is my TSH normal?", "thyroid-2025.pdf", "3016-3"),
     ("Что показало УЗИ щитовидной железы?", "щитовидная-узи.pdf", None),
     ("Were there nodules on the thyroid ultrasound?", "щитовидная-узи.pdf", None),
-    ("Was my haemoglobin low?", "cbc-2025.pdf", "hemoglobin"),
-    ("What was my hemoglobin in the blood count?", "cbc-2025.pdf", "hemoglobin"),
-    ("Какой был гемоглобин в анализе крови?", "оак-2026.pdf", "hemoglobin"),
+    ("Was my haemoglobin low?", "cbc-2025.pdf", "718-7"),
+    ("What was my hemoglobin in the blood count?", "cbc-2025.pdf", "718-7"),
+    ("Какой был гемоглобин в анализе крови?", "оак-2026.pdf", "718-7"),
     ("Сколько у меня тромбоцитов?", "оак-2026.pdf", None),
     ("What did the cardiologist say about my palpitations?", "cardiology-letter.pdf", None),
     ("Что сказал кардиолог?", "кардиолог.pdf", None),
@@ -99,6 +99,7 @@ QUESTIONS = [
 
 def seed(user):
     from documents import search
+    from documents.lab_values import normalise_document
     from documents.models import Document
 
     documents = {}
@@ -112,6 +113,7 @@ def seed(user):
                 for a, v, u, r, f in values]},
         )
         search.index_document(document)
+        normalise_document(document)
         documents[filename] = str(document.pk)
     return documents
 

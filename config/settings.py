@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "accounts",
     "chats",
+    "labs",
     "documents",
     "memory",
     "skills",

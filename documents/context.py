@@ -54,11 +54,12 @@ def excerpt_pages(user, hits) -> dict[str, int]:
 
 
 def lab_value_blocks(user, chat, current: str) -> Blocks:
+    """Each analyte the message names: its whole series in one unit, every value with its
+    source (document:<id>, file name, page), and figures computed in code; the documents
+    behind the values are listed under the answer."""
     blocks, sources = [], []
     for series in analytes.series_named_in(user, current):
-        blocks.append(data_block("lab_values", f"{series.name} ({series.unit}) over time, "
-                                               f"from the user's extracted lab results",
-                                 analytes.value_table(series)))
-        sources += [Source(str(point.document_id), point.filename)
-                    for point in series.points[-analytes.MAX_POINTS:]]
+        blocks.append(data_block("lab_values", analytes.title(series), analytes.describe(series)))
+        sources += [Source(str(point.document_id), point.filename, point.page)
+                    for point in series.points[-analytes.MAX_POINTS:] if point.document_id]
     return Blocks(blocks, sources)

@@ -17,6 +17,7 @@ from memory.models import Medication, MemoryEntry
 
 from . import actions as document_actions
 from . import page_images
+from .lab_values import normalise_document
 from .models import Document
 
 MAX_TEXT_CHARS = 60_000
@@ -46,6 +47,8 @@ RECORD_TOOL = {
                         "unit": {"type": ["string", "null"]},
                         "reference_range": {"type": ["string", "null"]},
                         "flag": {"type": ["string", "null"], "enum": [*FLAGS, None]},
+                        "page": {"type": ["integer", "null"],
+                                 "description": "The page it is printed on, from 1."},
                     },
                     "required": ["analyte", "value"],
                 },
@@ -112,6 +115,7 @@ def extract_facts(document: Document, images: list[bytes] = ()) -> dict:
     document.doc_type = metadata["doc_type"]
     document.document_date = parse_date(metadata.get("document_date"))
     document.save(update_fields=["metadata", "doc_type", "document_date", "updated"])
+    normalise_document(document)
     document_actions.record_facts(document)
     if document.doc_type == Document.DocType.PRESCRIPTION:
         document_actions.propose_medications(document, metadata.get("medications") or [])
@@ -124,15 +128,21 @@ def clean(answer: dict) -> dict:
     for item in answer.get("lab_values") or []:
         if not isinstance(item, dict) or not str(item.get("analyte") or "").strip():
             continue
-        flag = item.get("flag")
-        lab_values.append({
+        flag, page = item.get("flag"), item.get("page")
+        row = {
             "analyte": str(item["analyte"]).strip()[:120],
             "value": value if isinstance(value := item.get("value"), (int, float))
             else str(value or "")[:60],
             "unit": str(item.get("unit") or "").strip()[:40],
             "reference_range": str(item.get("reference_range") or "").strip()[:60],
             "flag": flag if flag in FLAGS else "",
-        })
+        }
+        if isinstance(page, int) and not isinstance(page, bool) and 0 < page < 10_000:
+            row["page"] = page  # where it is printed, when the model says
+        if item.get("analyte_code"):
+            # The user's own match (labs: a LOINC code, "-" for none), kept across edits.
+            row["analyte_code"] = str(item["analyte_code"])[:20]
+        lab_values.append(row)
     date = parse_date(answer.get("document_date"))
     return {
         "doc_type": doc_type if doc_type in Document.DocType.values else Document.DocType.OTHER,

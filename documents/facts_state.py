@@ -19,6 +19,7 @@ from chats import budget, llm
 from chats.assistant.errors import classify, message_for
 
 from . import facts, page_images
+from .lab_values import normalise_document
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def save_corrections(document: Document, fields: dict, lab_values: list[dict]) -
     document.facts_edited = timezone.now()
     document.save(update_fields=["metadata", "doc_type", "document_date", "facts_status",
                                  "facts_error", "facts_edited", "updated"])
+    normalise_document(document)
     with user_language(document.user):
         facts.summarise(document)
 

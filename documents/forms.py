@@ -74,6 +74,10 @@ class LabValueForm(forms.Form):
         ("", "—"), ("low", pgettext_lazy("lab flag", "Low")),
         ("high", pgettext_lazy("lab flag", "High")), ("normal", _("Normal")),
         ("abnormal", _("Abnormal"))])
+    # The user's own match of this value to an analyte (made on the trends page), kept.
+    analyte_code = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(min_value=1, max_value=9999, required=False,
+                              widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -92,7 +96,8 @@ class LabValueForm(forms.Form):
         if re.fullmatch(r"-?\d+(\.\d+)?", value):
             value = float(value) if "." in value else int(value)
         return {"analyte": data["analyte"], "value": value, "unit": data.get("unit", ""),
-                "reference_range": data.get("reference_range", ""), "flag": data.get("flag", "")}
+                "reference_range": data.get("reference_range", ""), "flag": data.get("flag", ""),
+                "page": data.get("page"), "analyte_code": data.get("analyte_code", "")}
 
 
 LabValueFormSet = forms.formset_factory(LabValueForm, extra=1, can_delete=True, max_num=300,

@@ -1,4 +1,5 @@
-"""The assistant's document tools: `search_documents`, `read_document` and `generate_pdf`.
+"""The assistant's document tools: `search_documents`, `read_document`, `generate_pdf` and
+`get_lab_series`.
 
 Both act for the chat's owner only: every id the model passes is re-scoped to that user.
 """
@@ -16,7 +17,7 @@ from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
 
 from . import actions as document_actions
-from . import pages, search
+from . import analytes, pages, search
 from .context import excerpt_pages
 from .models import Document
 from .reports import compile_report
@@ -198,4 +199,34 @@ register(Tool(
     },
     run=generate_pdf,
     label=gettext_lazy("PDF report"),
+))
+
+
+def get_lab_series(context: ToolContext, data: dict) -> ToolResult:
+    name = str(data.get("analyte") or "").strip()[:120]
+    if not name:
+        return ToolResult(_("Name an analyte."), is_error=True)
+    found = analytes.series_called(context.user, name)
+    if not found:
+        return ToolResult(f"The user has no lab values of {name!r}.",
+                          _("No values of %(name)s") % {"name": name}, {"analyte": name})
+    text = "\n\n".join(f"{analytes.title(one)}\n{analytes.describe(one)}" for one in found)
+    return ToolResult(text, _("Values of %(name)s") % {"name": found[0].name},
+                      {"analyte": name, "series": [one.key for one in found]})
+
+
+register(Tool(
+    name="get_lab_series",
+    description="Every value of one analyte in the user's lab results (any name, English or "
+    "Russian, or a LOINC code), in one unit, with the date and source document of each and "
+    "figures computed in code: latest, previous, change, direction, out-of-range count. Use "
+    "these figures rather than your own arithmetic.",
+    input_schema={
+        "type": "object",
+        "properties": {"analyte": {"type": "string",
+                                   "description": "e.g. LDL, ферритин, HbA1c, 2160-0"}},
+        "required": ["analyte"],
+    },
+    run=get_lab_series,
+    label=gettext_lazy("Lab values"),
 ))

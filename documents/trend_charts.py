@@ -1,7 +1,9 @@
 """Server-rendered SVG geometry for one lab trend: the line, the reference band, ticks.
 
-Coordinates are handed to the template as strings: Django would otherwise localise the
-floats ("12,5" in Russian), which SVG cannot read.
+Only numeric values are drawn; a value reported as a limit ("<0.5") is drawn at the
+limit as an open marker, never as a plain number. Coordinates are handed to the template
+as strings: Django would otherwise localise the floats ("12,5" in Russian), which SVG
+cannot read.
 """
 
 from dataclasses import dataclass
@@ -28,8 +30,10 @@ def _label(value: float) -> str:
     return short_number(value)
 
 
-def chart(series) -> Chart:
-    points = series.points
+def chart(series) -> Chart | None:
+    points = series.numeric
+    if not points:
+        return None  # results in words only: the table says them
     values = [point.value for point in points]
     bounds = values + [value for value in (series.low, series.high) if value is not None]
     low, high = min(bounds), max(bounds)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,8 +103,15 @@ def detail(request, pk):
 
 def detail_context(document, form=None, formset=None) -> dict:
     lab_values = (document.metadata or {}).get("lab_values") or []
+    record = {value.position: value for value in document.lab_results.select_related("analyte")}
+    language = get_language() or "en"
     return {
         "document": document,
+        # Each extracted value beside the analyte it is in the record (lab_values.py).
+        "lab_rows": [(item, record.get(index),
+                      record[index].analyte.name(language)
+                      if index in record and record[index].analyte else "")
+                     for index, item in enumerate(lab_values)],
         "medication_actions": document_actions.medication_cards(document),
         "facts_form": form or FactsForm(initial=FactsForm.initial_for(document)),
         "lab_formset": formset or LabValueFormSet(initial=lab_values, prefix="lab"),

@@ -163,4 +163,20 @@ class VitalForm(forms.ModelForm):
 class HealthPreferenceForm(forms.ModelForm):
     class Meta:
         model = HealthPreference
-        fields = ["weight_unit", "glucose_unit", "temperature_unit"]
+        fields = ["weight_unit", "glucose_unit", "temperature_unit", "lab_units"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Also switched on the trends page: a post without it keeps the current system.
+        self.fields["lab_units"].required = False
+
+    def clean_lab_units(self):
+        return self.cleaned_data.get("lab_units") or self.instance.lab_units
+
+
+class LabUnitsForm(forms.ModelForm):
+    """The unit system of lab values alone: the switch on the trends page."""
+
+    class Meta:
+        model = HealthPreference
+        fields = ["lab_units"]

@@ -256,6 +256,10 @@ class HealthPreference(models.Model):
         C = "°C", _("Celsius")
         F = "°F", _("Fahrenheit")
 
+    class LabUnits(models.TextChoices):
+        SI = "si", _("SI (mmol/L, µmol/L)")
+        CONVENTIONAL = "conventional", _("conventional (mg/dL, µg/dL)")
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 primary_key=True, related_name="health_preference")
     weight_unit = models.CharField(_("weight in"), max_length=5, choices=Weight.choices,
@@ -264,6 +268,8 @@ class HealthPreference(models.Model):
                                     default=Glucose.MMOL)
     temperature_unit = models.CharField(_("temperature in"), max_length=3,
                                         choices=Temperature.choices, default=Temperature.C)
+    lab_units = models.CharField(_("lab values in"), max_length=12, choices=LabUnits.choices,
+                                 default=LabUnits.SI)
 
     class Meta:
         verbose_name = _("measurement units")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("vitals/", vital_views.index, name="vitals"),
     path("vitals/units/", vital_views.units, name="vital_units"),
     path("vitals/<uuid:pk>/edit/", vital_views.edit, name="vital_edit"),
+    path("vitals/lab-units/", vital_views.lab_units, name="lab_units"),
     path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
     path("timeline/", timeline_views.timeline, name="timeline"),
 ]

@@ -3,13 +3,14 @@ correcting or deleting one reading."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import vitals
-from .forms import HealthPreferenceForm, VitalForm
+from .forms import HealthPreferenceForm, LabUnitsForm, VitalForm
 from .models import HealthPreference, Vital
 
 RECENT = 50
@@ -86,3 +87,14 @@ def edit(request, pk):
         return render(request, "memory/vital_edit.html", {"form": form, "vital": vital},
                       status=400)
     return render(request, "memory/vital_edit.html", {"form": form, "vital": vital})
+
+
+@login_required
+@require_POST
+def lab_units(request):
+    """SI or conventional units for lab values, from the trends page."""
+    form = LabUnitsForm(request.POST, instance=HealthPreference.for_user(request.user))
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose SI or conventional units."))
+    form.save()
+    return redirect("trends:index")

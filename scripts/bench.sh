@@ -4,7 +4,7 @@
 # PostgreSQL + Redis (scripts/services.sh, as scripts/test.sh starts them). Each prints
 # medians, p99 and its ratio to the limit; this script prints how long each took.
 # BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents
-# scale pages).
+# scale pages labs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -12,7 +12,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 services_init bench
 unset ANAMNESIS_TESTING ANTHROPIC_API_KEY ANTHROPIC_BASE_URL TELEGRAM_BOT_TOKEN EMAIL_URL || true
 
-only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages} "
+only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages labs} "
 wanted() { [[ "$only" == *" $1 "* ]]; }
 started=$(date +%s)
 section() {
@@ -63,6 +63,10 @@ if wanted scale; then
   section "Several processes as one instance: two daphne, two qcluster, one PostgreSQL + Redis"
   fresh_db
   pg env DATA_DIR="$(data scale)" python bench/scale_out.py
+fi
+if wanted labs; then
+  both_modes "Lab values: a report of 60 normalised; five analytes of 10,000 values" labs \
+    bench/lab_values.py
 fi
 if wanted pages; then
   both_modes "Pages: chat, documents, memory, notifications" pages bench/pages.py

@@ -164,6 +164,16 @@ def _dose_reminder(user):
     return reminder, {"pk": reminder.pk, "action": "taken"}
 
 
+def _lab_value(user):
+    """A normalised lab value (labs.LabValue) whose printed name carries the marker."""
+    from labs.records import rows
+
+    (value,) = rows(user, [{"analyte": f"{MARKER} cholesterol", "value": 6.1,
+                            "unit": "mmol/L"}], date=timezone.localdate(), source=MARKER)
+    value.save()
+    return value
+
+
 def _proposed_action(user):
     """Something the assistant proposed (a critical memory entry), waiting for the owner."""
     from chats import actions
@@ -192,6 +202,7 @@ ROUTE_FACTORIES = {
     "memory.medication_views": _medication,
     "memory.vital_views": _vital,
     "notifications:dose_answer": _dose_reminder,
+    "trends:match": _lab_value,
 }
 
 # Routes with a parameter that is not a user's object id, and why.
@@ -224,6 +235,7 @@ class OwnerObjects:
 
 def make_owner_objects(owner) -> OwnerObjects:
     _medication(owner), _vital(owner)  # the health record, for get_health_record
+    _lab_value(owner)  # a lab value, for get_lab_series
     return OwnerObjects(chat=_chat(owner), document=_document(owner),
                         report=_generated_pdf(owner), memory=_memory_entry(owner),
                         notification=_notification(owner), skill=_skill(owner))
@@ -258,6 +270,10 @@ TOOL_INPUTS = {
     "save_medication": lambda o: [
         {"name": MARKER, "times": ["08:00"]},
     ],
+    # Read-only: the owner's analyte by its name, its LOINC code and the printed name.
+    "get_lab_series": lambda o: [
+        {"analyte": "cholesterol"}, {"analyte": "2093-3"}, {"analyte": MARKER},
+    ],
     "schedule_notification": lambda o: [
         {"title": o.notification.title, "in_minutes": 5},
     ],
@@ -291,6 +307,7 @@ def _forms():
     from documents.forms import ReportForm
     from memory.forms import (
         HealthPreferenceForm,
+        LabUnitsForm,
         MedicationForm,
         MemoryEntryForm,
         StockForm,
@@ -326,6 +343,9 @@ def _forms():
         "memory.forms.HealthPreferenceForm": FormTarget(
             "/memory/vitals/units/",
             lambda u, d, o: HealthPreferenceForm(d, instance=HealthPreference.for_user(u))),
+        "memory.forms.LabUnitsForm": FormTarget(
+            "/memory/vitals/lab-units/",
+            lambda u, d, o: LabUnitsForm(d, instance=HealthPreference.for_user(u))),
         # Posted with the lab values' formset, whose management form a fuzzed post lacks:
         # never valid alone, so a fuzzed post must change nothing.
         "documents.forms.FactsForm": FormTarget("/documents/{pk}/facts/", None, _document),

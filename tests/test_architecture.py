@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "skills", "chats", "memory", "documents", "notifications", "config"]
+APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "config"]
 BASE = {"accounts", "chats"}
 FEATURES = {"documents", "memory", "notifications"}
 
@@ -23,9 +23,10 @@ ALLOWED = {
     "accounts": set(),
     "skills": {"accounts"},
     "chats": {"accounts", "skills"},
-    "memory": {"accounts", "skills", "chats"},
-    "documents": {"accounts", "skills", "chats", "memory"},
-    "notifications": {"accounts", "skills", "chats", "memory", "documents"},
+    "labs": {"accounts", "skills", "chats"},
+    "memory": {"accounts", "skills", "chats", "labs"},
+    "documents": {"accounts", "skills", "chats", "labs", "memory"},
+    "notifications": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "config": set(APPS) - {"config"},
 }
 

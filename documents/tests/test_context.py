@@ -9,6 +9,7 @@ from channels.layers import channel_layers
 from chats.assistant import turns
 from chats.models import Chat
 from documents import search
+from documents.lab_values import normalise_document
 from documents.models import Document
 from tests.fakes.anthropic_server import Reply
 
@@ -31,6 +32,7 @@ def document(user, name, text, day, lab_values=()):
         metadata={"lab_values": list(lab_values)},
     )
     search.index_document(doc)
+    normalise_document(doc)
     return doc
 
 
@@ -84,8 +86,10 @@ async def test_a_question_about_ferritin_brings_its_excerpt_and_values_into_the_
     assert f'<data source="document:{russian.pk}"' in data and "Ферритин 28" in data
     # Its values over time, both reports in one unit, in date order.
     assert '<data source="lab_values"' in data
-    assert "| 2025-06-10 | 12 | ng/mL | 15–150 | low |" in data
-    assert "| 2026-02-03 | 28 | ng/mL | 15–150 |" in data
+    # In the SI unit (µg/L = ng/mL), each with what was printed and its source document.
+    assert ("| 2025-06-10 | 12 | µg/L | 15–150 | low | Ferritin: 12 ng/mL | "
+            f"document:{english.pk} “iron-2025.txt”") in data
+    assert "| 2026-02-03 | 28 | µg/L | 15–150 |" in data
     assert data.index("2025-06-10 | 12") < data.index("2026-02-03 | 28")
     # Nothing unrelated and nothing of another user; nothing of it in the system prompt.
     # Bob's ferritin, as his excerpt ("999 ng/mL") or as a row of the values table; a bare

@@ -5,6 +5,7 @@ import pytest
 
 from chats.models import Chat, Message
 from chats.tool_registry import ToolContext, get
+from documents.lab_values import normalise_document
 from documents.models import Document, GeneratedPDF
 from memory.models import MemoryEntry
 
@@ -28,6 +29,7 @@ def history(user):
             "summary": "Raised LDL.", "findings": [],
             "lab_values": [{"analyte": "LDL", "value": 4.1, "unit": "mmol/L",
                             "reference_range": "< 3.0", "flag": "high"}]})
+    normalise_document(document)
     chat = Chat.objects.create(user=user, title="Cardiology")
     Message.objects.create(chat=chat, role="user", content="Что значит мой ЛПНП?")
     return memory, document, chat

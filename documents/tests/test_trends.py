@@ -4,18 +4,21 @@ import datetime
 
 import pytest
 
+from documents.lab_values import normalise_document
 from documents.models import Document
-from documents.trends import lab_series, reference_range
+from documents.trends import lab_series
 
 pytestmark = pytest.mark.django_db
 
 
 def lab(user, day, values, name=None):
-    return Document.objects.create(
+    document = Document.objects.create(
         user=user, filename=name or f"lipids-{day}.pdf", sha256=f"{day}-{name}",
         mime_type="application/pdf", status="completed", doc_type="lab_result",
         document_date=datetime.date.fromisoformat(day), metadata={"lab_values": values},
     )
+    normalise_document(document)
+    return document
 
 
 def ldl(value, unit="mmol/L", ref="< 3.0", name="LDL cholesterol", flag=""):
@@ -28,23 +31,25 @@ def test_three_lipid_panels_make_one_series_in_one_unit(user):
     lab(user, "2025-07-10", [ldl("2,6", unit="ммоль/л", ref="до 3,0", name="ЛПНП")])
     (series,) = lab_series(user)
     assert series.unit == "mmol/L"
-    assert [point.value for point in series.points] == [3.4, 3.0, 2.6]
+    # NCEP ATP III: LDL cholesterol mg/dL × 0.02586 = mmol/L
+    assert [point.value for point in series.points] == pytest.approx([3.4, 3.0, 2.6], abs=0.005)
     assert [point.out_of_range for point in series.points] == [True, False, False]
-    assert series.high == 3.0 and series.low is None
+    assert series.high == pytest.approx(3.0) and series.low is None
 
 
-def test_unconvertible_units_become_their_own_series(user):
+def test_mass_and_molar_units_of_one_analyte_are_one_series(user):
     lab(user, "2025-01-10", [{"analyte": "Vitamin D", "value": 30, "unit": "ng/mL"}])
-    lab(user, "2025-02-10", [{"analyte": "Vitamin D", "value": 75, "unit": "nmol/L"}])
-    assert sorted(series.unit for series in lab_series(user)) == ["ng/mL", "nmol/L"]
+    lab(user, "2025-02-10", [{"analyte": "Витамин D", "value": 75, "unit": "нмоль/л"}])
+    (series,) = lab_series(user)
+    # 25-OH vitamin D: 1 ng/mL = 2.496 nmol/L (molar mass 400.64 g/mol)
+    assert series.unit == "nmol/L"
+    assert [point.value for point in series.points] == pytest.approx([74.9, 75], abs=0.05)
 
 
-def test_reference_ranges_in_common_notations():
-    assert reference_range("3.5-5.0") == (3.5, 5.0)
-    assert reference_range("3,5 – 5,0") == (3.5, 5.0)
-    assert reference_range("< 5.2") == (None, 5.2)
-    assert reference_range("> 1.0") == (1.0, None)
-    assert reference_range("normal") == (None, None)
+def test_unknown_units_become_their_own_series(user):
+    lab(user, "2025-01-10", [{"analyte": "Zonulin", "value": 30, "unit": "ng/mL"}])
+    lab(user, "2025-02-10", [{"analyte": "Zonulin", "value": 75, "unit": "units"}])
+    assert sorted(series.unit for series in lab_series(user)) == ["ng/mL", "units"]
 
 
 def test_other_users_values_never_appear(user, other_user):

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from documents.lab_values import normalise_document
 from documents.models import Document
 from memory import doses, medications
 from memory.charts import vital_charts
@@ -39,14 +40,15 @@ def test_three_blood_pressure_readings_draw_a_chart(signed_in_client, user):
 
 @pytest.mark.django_db
 def test_trends_page_still_shows_lab_values_and_adherence(signed_in_client, user):
-    Document.objects.create(
+    lab = Document.objects.create(
         user=user, filename="lab.pdf", file="x.pdf", mime_type="application/pdf",
         sha256="a" * 64, status=Document.Status.COMPLETED, document_date=timezone.localdate(),
         metadata={"lab_values": [{"analyte": "Glucose", "value": "6.9", "unit": "mmol/L",
                                   "reference_range": "3.9-5.5", "flag": "high"}]})
+    normalise_document(lab)
     medications.save(Medication(user=user, name="Metformin", times=["08:00"]))
     page = signed_in_client.get(reverse("trends:index")).content.decode()
-    assert 'data-analyte="glucose"' in page and 'data-testid="adherence-charts"' in page
+    assert 'data-analyte="2345-7"' in page and 'data-testid="adherence-charts"' in page
 
 
 @pytest.mark.django_db

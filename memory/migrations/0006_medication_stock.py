@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('memory', '0004_merge_0002_created_by_0003_dose_sweep_schedule'),
+        ('memory', '0005_lab_unit_system'),
     ]
 
     operations = [
