@@ -10,7 +10,6 @@ ANTHROPIC_API_KEY, or a local server (Ollama, llama.cpp) named by ANTHROPIC_BASE
 import asyncio
 import json
 import logging
-import os
 import re
 import weakref
 
@@ -26,6 +25,7 @@ from .models import TokenUsage
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 120.0
+ANTHROPIC_API_URL = "https://api.anthropic.com"
 # The SDK refuses to send a request without a key; local servers do not check it.
 LOCAL_SERVER_KEY = "local-server-without-key"
 
@@ -38,8 +38,8 @@ def is_configured() -> bool:
 def _client_options(options: dict) -> dict:
     options.setdefault("timeout", DEFAULT_TIMEOUT)
     options.setdefault("api_key", settings.ANTHROPIC_API_KEY or LOCAL_SERVER_KEY)
-    if settings.ANTHROPIC_BASE_URL:  # else the SDK reads the environment itself
-        options.setdefault("base_url", settings.ANTHROPIC_BASE_URL)
+    # Always given: the SDK would take an empty ANTHROPIC_BASE_URL for the address itself.
+    options.setdefault("base_url", model_support.server_address() or ANTHROPIC_API_URL)
     return options
 
 
@@ -58,8 +58,7 @@ def shared_async_client() -> anthropic.AsyncAnthropic:
     """One client per event loop, reused across turns: building one costs ~50 ms (TLS
     context, connection pool) and reusing it keeps connections to the API warm."""
     loop = asyncio.get_running_loop()
-    key = (settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_BASE_URL,
-           os.environ.get("ANTHROPIC_BASE_URL", ""))
+    key = (settings.ANTHROPIC_API_KEY, model_support.server_address())
     cached = _loop_clients.get(loop)
     if cached is None or cached[0] != key:
         cached = (key, async_client())

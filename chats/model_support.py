@@ -67,8 +67,15 @@ def refuses_images(error: BaseException) -> bool:
     return _refusal(error, IMAGE_REFUSALS)
 
 
+def server_address() -> str:
+    """The configured Anthropic-compatible server, "" for Anthropic's API. The environment
+    is read again because a test may point the SDK at a local server after start-up; an
+    empty variable (compose's `${ANTHROPIC_BASE_URL:-}`) means none."""
+    return settings.ANTHROPIC_BASE_URL or os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+
+
 def _key(model: str, feature: str) -> str:
-    server = settings.ANTHROPIC_BASE_URL or os.environ.get("ANTHROPIC_BASE_URL", "")
+    server = server_address()
     digest = hashlib.sha256(f"{server}\n{model}".encode()).hexdigest()[:24]
     return f"llm-lacks:{feature}:{digest}"
 
