@@ -134,6 +134,47 @@ def ask_for_tool(user, source: str, tool: dict, *, system: str, content: str | l
     return answer
 
 
+# What a re-check sends: the smallest request with a tool, and one with an image (a white
+# 1×1 PNG), each answered with at most one token.
+PROBE_TOOL = {"name": "probe", "description": "Say that you are ready.",
+              "input_schema": {"type": "object", "properties": {"ready": {"type": "boolean"}}}}
+PIXEL_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4"
+             "AAAAAElFTkSuQmCC")
+
+
+def recheck_support(model: str | None = None) -> dict[str, str]:
+    """Forgets what the model's server was remembered to refuse, and asks it again: one
+    tiny request with a tool, one with an image. Returns, per feature, "supported",
+    "refused" (remembered, as a turn would) or the server's error."""
+    model = model or model_name()
+    model_support.forget(model)
+    client = sync_client(timeout=60.0, max_retries=0)
+    probes = {
+        model_support.TOOLS: (model_support.refuses_tools, {
+            "tools": [PROBE_TOOL], "messages": [{"role": "user", "content": "Ready?"}]}),
+        model_support.IMAGES: (model_support.refuses_images, {"messages": [{
+            "role": "user", "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                             "data": PIXEL_PNG}},
+                {"type": "text", "text": "Ready?"}]}]}),
+    }
+    found = {}
+    for feature, (refuses, request) in probes.items():
+        try:
+            client.messages.create(model=model, max_tokens=1, **request)
+        except anthropic.APIStatusError as error:
+            if refuses(error):
+                model_support.remember_lacks(model, feature)
+                found[feature] = "refused"
+            else:
+                found[feature] = f"{error.status_code}: {model_support.server_message(error)}"
+        except anthropic.APIError as error:
+            found[feature] = str(error)
+        else:
+            found[feature] = "supported"
+    return found
+
+
 def _create(client, model: str, content, **options):
     """messages.create; without the image blocks (remembered) when the server refuses them."""
     try:
