@@ -113,6 +113,20 @@ def test_compose_has_the_production_services():
     assert set(compose["volumes"]) >= {"postgres-data", "redis-data", "app-data"}
 
 
+def test_web_replicas_migrate_one_at_a_time(tmp_path):
+    """--scale web=3 starts three web containers at once: each runs migrate under a lock on
+    the shared data volume, so two never apply the same migration together."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    command = compose["services"]["web"]["command"][-1]
+    assert command.startswith("flock /data/.migrate.lock sh -c 'python manage.py migrate")
+    assert shutil.which("flock")
+    # The lock really serialises: two holders of it run one after the other.
+    lock, trace = tmp_path / "lock", tmp_path / "trace"
+    step = f"flock {lock} sh -c 'echo start >> {trace}; sleep 0.3; echo end >> {trace}'"
+    subprocess.run(["sh", "-c", f"{step} & {step} & wait"], check=True)
+    assert trace.read_text().split() == ["start", "end", "start", "end"]
+
+
 def test_dockerfile_installs_ocr_and_runs_daphne():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "tesseract-ocr-rus" in dockerfile
@@ -128,7 +142,7 @@ def test_web_reads_proxy_headers_only_when_proxies_are_trusted():
     command = web["command"][-1].replace("$$", "$")
     for count, expected in (("0", "daphne -b 0.0.0.0 -p 8000 config.asgi:application"),
                             ("1", "daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi")):
-        script = command.split("&& python manage.py ensure_admin &&")[1].replace("exec ", "echo ")
+        script = command.split("python manage.py ensure_admin' &&")[1].replace("exec ", "echo ")
         result = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
                                 env={"PATH": "/usr/bin:/bin", "TRUSTED_PROXY_COUNT": count})
         assert expected in result.stdout, result.stderr
