@@ -18,6 +18,7 @@ missing=()
 for pair in cmake:cmake ninja:ninja-build g++:g++ unzip:unzip curl:curl; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)  # pip download
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
