@@ -25,11 +25,18 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests run last: the session's Playwright (sync API) keeps an event loop
     running in the main thread once started, after which async tests cannot run.
     In the embedded mode (SQLite), tests marked postgres_only are deselected here rather
-    than by `-m`, so a caller's own `-m` (e.g. "not browser") keeps them out too."""
+    than by `-m`, so a caller's own `-m` (e.g. "not browser") keeps them out too; so are
+    the tests marked local_model unless `make test-local-model` started its server."""
     from django.conf import settings
 
+    deselected = set()
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+        deselected.add("postgres_only")
+    if not os.environ.get("LOCAL_MODEL_URL"):  # `make test-local-model` starts the server
+        deselected.add("local_model")
+    if deselected:
+        kept = [item for item in items
+                if not any(item.get_closest_marker(name) for name in deselected)]
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[item for item in items if item not in kept])
             items[:] = kept

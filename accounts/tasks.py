@@ -22,3 +22,10 @@ def sweep_erased_user_files(user_id: str) -> int:
 def sweep_stale_exports() -> dict:
     """Every five minutes: exports whose job was killed are retried, then failed."""
     return sweep_stale()
+
+
+def run_scheduled_backup() -> dict:
+    """Every hour: the daily backup at the runtime setting's hour (scheduled_backups.py)."""
+    from .scheduled_backups import run
+
+    return run()

@@ -1,13 +1,19 @@
-"""Admin: token usage per user and per day (read-only). Chats themselves stay private."""
+"""Admin: token usage per user and per day (read-only), and a re-check of what the model's
+server supports (tools, images). Chats themselves stay private."""
 
 import datetime
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.admin import TOKENS, USAGE_DAYS, Usage, add_usage, sum_per_user
 
+from . import llm
 from .models import TokenUsage
 
 
@@ -33,6 +39,26 @@ class TokenUsageAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
     search_fields = ["user__email"]
     list_select_related = ["user"]
+    change_list_template = "admin/chats/tokenusage/change_list.html"
+
+    def get_urls(self):
+        recheck = self.admin_site.admin_view(require_POST(self.recheck_model))
+        return [path("recheck-model/", recheck, name="chats_recheck_model"), *super().get_urls()]
+
+    def recheck_model(self, request):
+        """Asks the model's server again whether it takes tools and images, instead of
+        waiting for a remembered refusal to run out."""
+        if not llm.is_configured():
+            messages.error(request, _("No model is configured."))
+            return redirect("admin:chats_tokenusage_changelist")
+        states = {"supported": _("supported"), "refused": _("refused")}
+        found = llm.recheck_support()
+        messages.info(request, _("Model %(model)s: tools %(tools)s, images %(images)s.") % {
+            "model": llm.model_name(),
+            "tools": states.get(found["tools"], found["tools"]),
+            "images": states.get(found["images"], found["images"]),
+        })
+        return redirect("admin:chats_tokenusage_changelist")
 
     def has_add_permission(self, request):
         return False

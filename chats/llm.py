@@ -10,7 +10,6 @@ ANTHROPIC_API_KEY, or a local server (Ollama, llama.cpp) named by ANTHROPIC_BASE
 import asyncio
 import json
 import logging
-import os
 import re
 import weakref
 
@@ -26,6 +25,7 @@ from .models import TokenUsage
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 120.0
+ANTHROPIC_API_URL = "https://api.anthropic.com"
 # The SDK refuses to send a request without a key; local servers do not check it.
 LOCAL_SERVER_KEY = "local-server-without-key"
 
@@ -38,8 +38,8 @@ def is_configured() -> bool:
 def _client_options(options: dict) -> dict:
     options.setdefault("timeout", DEFAULT_TIMEOUT)
     options.setdefault("api_key", settings.ANTHROPIC_API_KEY or LOCAL_SERVER_KEY)
-    if settings.ANTHROPIC_BASE_URL:  # else the SDK reads the environment itself
-        options.setdefault("base_url", settings.ANTHROPIC_BASE_URL)
+    # Always given: the SDK would take an empty ANTHROPIC_BASE_URL for the address itself.
+    options.setdefault("base_url", model_support.server_address() or ANTHROPIC_API_URL)
     return options
 
 
@@ -58,8 +58,7 @@ def shared_async_client() -> anthropic.AsyncAnthropic:
     """One client per event loop, reused across turns: building one costs ~50 ms (TLS
     context, connection pool) and reusing it keeps connections to the API warm."""
     loop = asyncio.get_running_loop()
-    key = (settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_BASE_URL,
-           os.environ.get("ANTHROPIC_BASE_URL", ""))
+    key = (settings.ANTHROPIC_API_KEY, model_support.server_address())
     cached = _loop_clients.get(loop)
     if cached is None or cached[0] != key:
         cached = (key, async_client())
@@ -133,6 +132,47 @@ def ask_for_tool(user, source: str, tool: dict, *, system: str, content: str | l
     if answer is None:
         raise NoToolAnswer(f"no JSON object for {tool['name']} in the answer")
     return answer
+
+
+# What a re-check sends: the smallest request with a tool, and one with an image (a white
+# 1×1 PNG), each answered with at most one token.
+PROBE_TOOL = {"name": "probe", "description": "Say that you are ready.",
+              "input_schema": {"type": "object", "properties": {"ready": {"type": "boolean"}}}}
+PIXEL_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4"
+             "AAAAAElFTkSuQmCC")
+
+
+def recheck_support(model: str | None = None) -> dict[str, str]:
+    """Forgets what the model's server was remembered to refuse, and asks it again: one
+    tiny request with a tool, one with an image. Returns, per feature, "supported",
+    "refused" (remembered, as a turn would) or the server's error."""
+    model = model or model_name()
+    model_support.forget(model)
+    client = sync_client(timeout=60.0, max_retries=0)
+    probes = {
+        model_support.TOOLS: (model_support.refuses_tools, {
+            "tools": [PROBE_TOOL], "messages": [{"role": "user", "content": "Ready?"}]}),
+        model_support.IMAGES: (model_support.refuses_images, {"messages": [{
+            "role": "user", "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                             "data": PIXEL_PNG}},
+                {"type": "text", "text": "Ready?"}]}]}),
+    }
+    found = {}
+    for feature, (refuses, request) in probes.items():
+        try:
+            client.messages.create(model=model, max_tokens=1, **request)
+        except anthropic.APIStatusError as error:
+            if refuses(error):
+                model_support.remember_lacks(model, feature)
+                found[feature] = "refused"
+            else:
+                found[feature] = f"{error.status_code}: {model_support.server_message(error)}"
+        except anthropic.APIError as error:
+            found[feature] = str(error)
+        else:
+            found[feature] = "supported"
+    return found
 
 
 def _create(client, model: str, content, **options):

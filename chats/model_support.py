@@ -14,7 +14,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 TOOLS, IMAGES = "tools", "images"
-REMEMBER_FOR = 6 * 3600  # seconds; a server may load another model under the same name
+# Seconds. Minutes, not hours: a server may load another model under the same name, or be
+# restarted with tools on; an administrator can also re-check at once (llm.recheck_support,
+# the button on the admin's token usage page).
+REMEMBER_FOR = 10 * 60
 
 # Lower-case fragments of the known refusals.
 TOOL_REFUSALS = (
@@ -37,8 +40,10 @@ IMAGE_REFUSALS = (
 )
 
 
-def _message(error: BaseException) -> str:
-    """The server's own words: the error body's message, else the exception's text."""
+def server_message(error: BaseException) -> str:
+    """The server's own words: the error body's message — Anthropic's `{"type": "error",
+    "error": {"type", "message"}}` or llama.cpp's `{"error": {"code", "message", "type"}}`
+    — else the exception's text."""
     body = getattr(error, "body", None)
     if isinstance(body, dict):
         inner = body.get("error", body)
@@ -53,7 +58,7 @@ def _refusal(error: BaseException, fragments: tuple[str, ...]) -> bool:
     # llama.cpp answers its --jinja refusal with a 500; the others with 400 or 422.
     if not isinstance(error, anthropic.APIStatusError) or error.status_code not in (400, 422, 500):
         return False
-    text = _message(error).lower()
+    text = server_message(error).lower()
     return any(fragment in text for fragment in fragments)
 
 
@@ -67,8 +72,15 @@ def refuses_images(error: BaseException) -> bool:
     return _refusal(error, IMAGE_REFUSALS)
 
 
+def server_address() -> str:
+    """The configured Anthropic-compatible server, "" for Anthropic's API. The environment
+    is read again because a test may point the SDK at a local server after start-up; an
+    empty variable (compose's `${ANTHROPIC_BASE_URL:-}`) means none."""
+    return settings.ANTHROPIC_BASE_URL or os.environ.get("ANTHROPIC_BASE_URL", "").strip()
+
+
 def _key(model: str, feature: str) -> str:
-    server = settings.ANTHROPIC_BASE_URL or os.environ.get("ANTHROPIC_BASE_URL", "")
+    server = server_address()
     digest = hashlib.sha256(f"{server}\n{model}".encode()).hexdigest()[:24]
     return f"llm-lacks:{feature}:{digest}"
 

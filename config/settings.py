@@ -17,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value, or `default` when it is unset or empty: compose passes
+    `NAME: ${NAME:-}`, so an unset variable arrives as "" and must mean the same."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -421,6 +423,9 @@ CONSTANCE_CONFIG = {
     "upload_max_file_mb": (25, _("Largest file a user may upload, in MB."), int),
     "upload_quota_mb": (1024, _("Storage each user may use for documents, in MB."), int),
     "daily_review_hour": (7, _("Hour of the day (user's timezone) of the proactive review."), int),
+    "backup_enabled": (True, _("Back up the database and files every day (into DATA_DIR/backups/, or the S3 bucket when uploads are stored there)."), bool),
+    "backup_hour": (3, _("Hour of the day (server time zone) of the daily backup."), int),
+    "backup_keep": (7, _("Daily backups kept; older ones are deleted (backups made by hand are never deleted)."), int),
     "monthly_token_budget": (DEFAULT_MONTHLY_TOKEN_BUDGET, _("Tokens the assistant may use per user in a calendar month (chats, document extraction, daily review), unless the user has their own budget; 0: unlimited."), int),
 }
 CONSTANCE_CONFIG_FIELDSETS = (
@@ -428,6 +433,7 @@ CONSTANCE_CONFIG_FIELDSETS = (
     (_("Assistant"), ("claude_model", "daily_review_hour", "monthly_token_budget")),
     (_("Documents"), ("upload_max_file_mb", "upload_quota_mb")),
     (_("Delivery"), ("smtp_url", "smtp_from_email", "telegram_bot_token")),
+    (_("Backups"), ("backup_enabled", "backup_hour", "backup_keep")),
 )
 
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY")

@@ -10,10 +10,11 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         # The assistant's registries (chats) are filled here: this app's tools, and what
         # it adds to the user turn of every message.
+        from accounts import backup
         from chats.assistant import providers
         from memory import hooks
 
-        from . import actions, attachments, context, timeline_source, tools  # noqa: F401  (tools register themselves)
+        from . import actions, attachments, context, search, timeline_source, tools  # noqa: F401  (tools register themselves)
 
         actions.register()
         attachments.register()  # files attached in a chat become documents
@@ -24,3 +25,5 @@ class DocumentsConfig(AppConfig):
                                               blocks=context.lab_value_blocks))
         # Documents and lab results on the health timeline.
         hooks.listen(hooks.timeline_sources, timeline_source.timeline_events)
+        # A restore loads the rows; the search index is built from them again.
+        backup.on_restore(search.rebuild_index)

@@ -150,6 +150,21 @@ def index_document(document: Document) -> None:
         )
 
 
+def rebuild_index() -> int:
+    """Every document's index entry anew, from its filename and text (after a restore:
+    the backup holds the rows, not the FTS5 table nor, across databases, the vectors).
+    Returns how many documents were indexed."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM documents_fts")
+    count = 0
+    documents = Document.objects.only("pk", "user_id", "filename", "extracted_text")
+    for document in documents.order_by("pk").iterator(chunk_size=200):
+        index_document(document)
+        count += 1
+    return count
+
+
 def _plain(marked: str) -> str:
     return marked.replace(START, "").replace(STOP, "")
 

@@ -8,9 +8,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from accounts import scheduled_backups
         from memory import hooks
 
-        from . import actions, checks, medication_reminders, tools  # noqa: F401  (tools and checks register themselves)
+        from . import actions, admin_notices, checks, medication_reminders, tools  # noqa: F401  (tools and checks register themselves)
 
         actions.register()
 
@@ -18,6 +19,9 @@ class NotificationsConfig(AppConfig):
         hooks.listen(hooks.medication_changed, medication_reminders.sync)
         hooks.listen(hooks.doses_missed, medication_reminders.nudge_missed)
         hooks.listen(hooks.medication_stock_low, medication_reminders.nudge_stock_low)
+
+        # A scheduled backup that failed: the administrators are told in the app and by email.
+        scheduled_backups.on_failure(admin_notices.backup_failed)
 
         # A shared device: the browser's push subscriptions go with the account that made
         # them (signing out, switching or signing in as someone else here).

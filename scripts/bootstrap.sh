@@ -11,7 +11,7 @@ log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 # --- Debian packages ----------------------------------------------------------------------
 run_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus libmagic1 fonts-dejavu-core
   fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext)
-test_packages=(redis-server chromium docker-compose poppler-utils postgresql)
+test_packages=(redis-server chromium docker-compose caddy poppler-utils postgresql)
 packages=("${run_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
 

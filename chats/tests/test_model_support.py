@@ -182,3 +182,60 @@ async def test_a_chat_answers_through_a_keyless_local_server(fake_anthropic, set
     events = await socket.until_finished()
     assert events[-1]["status"] == "done" and "Local answer." in events[-1]["html"]
     await socket.close()
+
+
+# --- llama.cpp's error shape, and re-checking a server ---------------------------------------
+def llama_error(status: int, message: str, error_type: str) -> anthropic.APIStatusError:
+    """An error as llama.cpp's llama-server answers it: `{"error": {"code", "message",
+    "type"}}`, without Anthropic's outer `"type": "error"`."""
+    request = httpx2.Request("POST", "http://local/v1/messages")
+    response = httpx2.Response(status, request=request)
+    body = {"error": {"code": status, "message": message, "type": error_type}}
+    cls = {400: anthropic.BadRequestError, 500: anthropic.InternalServerError}[status]
+    return cls(f"Error code: {status} - {body}", response=response, body=body)
+
+
+def test_llama_cpp_errors_are_read_in_their_own_shape():
+    refusal = llama_error(500, "tools param requires --jinja flag", "server_error")
+    assert model_support.refuses_tools(refusal)
+    assert model_support.server_message(refusal) == "tools param requires --jinja flag"
+    too_long = llama_error(400, "the request exceeds the available context size, try "
+                                "increasing it", "exceed_context_size_error")
+    assert not model_support.refuses_tools(too_long)
+    assert model_support.server_message(too_long).startswith("the request exceeds")
+
+
+def test_a_refusal_is_remembered_for_minutes_not_hours():
+    assert model_support.REMEMBER_FOR <= 15 * 60
+
+
+@pytest.mark.django_db
+def test_an_administrator_rechecks_the_servers_tools_and_images(fake_anthropic, client,
+                                                                make_user):
+    client.force_login(make_user("admin@example.com", role="admin"))
+    model = llm.model_name()
+    page = client.get("/admin/chats/tokenusage/").content.decode()
+    assert "Re-check the model’s tools and images" in page.replace("&#x27;", "'")
+
+    fake_anthropic.tools_supported = False
+    response = client.post("/admin/chats/tokenusage/recheck-model/", follow=True)
+    text = response.content.decode()
+    assert f"Model {model}: tools refused, images supported." in text
+    assert model_support.lacks(model, model_support.TOOLS)
+    assert not model_support.lacks(model, model_support.IMAGES)
+
+    # The server was restarted with tools on: a re-check, and the next request has them.
+    fake_anthropic.tools_supported = True
+    text = client.post("/admin/chats/tokenusage/recheck-model/", follow=True).content.decode()
+    assert f"Model {model}: tools supported, images supported." in text
+    assert not model_support.lacks(model, model_support.TOOLS)
+    assert client.get("/admin/chats/tokenusage/recheck-model/").status_code == 405
+    fake_anthropic.rejected.clear()
+
+
+@pytest.mark.django_db
+def test_only_administrators_recheck(fake_anthropic, client, user):
+    client.force_login(user)
+    response = client.post("/admin/chats/tokenusage/recheck-model/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert fake_anthropic.requests == []

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,59 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+EVERYTHING = """
+import json, re
+import django
+django.setup()
+from django.conf import settings
+from chats import llm
+values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+values["anthropic base url"] = str(llm.sync_client().base_url)
+# objects (a widget, a lazy string) by their text, without their address in memory
+print(json.dumps(values, default=lambda o: re.sub(" at 0x[0-9a-f]+", "", str(o)),
+                 sort_keys=True))
+"""
+
+
+def test_an_empty_variable_means_the_same_as_an_unset_one(tmp_path):
+    """compose passes `NAME: ${NAME:-}`: a variable the .env leaves out arrives as "". Every
+    variable of the README's table, set to "", gives the settings of none set. The project
+    is seen from a copy of config/ (the rest linked), so the default DATA_DIR, which sits
+    beside the code, is a throwaway one."""
+    from config.tests.configuration_table import documented_variables
+
+    variables = documented_variables()
+    assert {"ANTHROPIC_MODEL", "TELEGRAM_API_URL", "DEFAULT_FROM_EMAIL", "SITE_URL",
+            "DATA_DIR", "CONN_MAX_AGE", "S3_BUCKET", "OIDC_PROVIDER_ID"} <= set(variables)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name == "config":
+            shutil.copytree(entry, tree / "config", ignore=shutil.ignore_patterns("__pycache__"))
+        elif entry.name not in {".data", ".venv", ".git"}:
+            (tree / entry.name).symlink_to(entry)
+    base = {k: v for k, v in os.environ.items()
+            if k not in variables and not k.startswith("ANTHROPIC_")}
+    base.update(DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=str(tree))
+
+    def load(env):
+        result = subprocess.run([sys.executable, "-c", EVERYTHING], cwd=tree, env=env,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout)
+
+    unset = load(base)
+    empty = load({**base, **dict.fromkeys(variables, "")})
+    differing = {name: (unset[name], empty.get(name)) for name in unset
+                 if unset[name] != empty.get(name)}
+    assert differing == {}
+    # What each empty variable used to become, and what a user noticed:
+    assert empty["CONSTANCE_CONFIG"]["claude_model"][0] == "claude-sonnet-5-5"  # no model
+    assert empty["TELEGRAM_API_URL"] == "https://api.telegram.org"  # the bot cannot connect
+    assert empty["DEFAULT_FROM_EMAIL"] == "Anamnesis <anamnesis@localhost>"  # no sender
+    assert empty["SITE_URL"] == "http://localhost:8000"
+    assert empty["anthropic base url"] == "https://api.anthropic.com"  # the SDK took "" as its address
+    assert empty["DATA_DIR"] == str(tree / ".data")
+    assert empty["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
