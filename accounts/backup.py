@@ -41,6 +41,17 @@ EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_q.task",
 after_restore: list[Callable[[], object]] = []
 
 
+# Rows that `flush` brings back by itself (an app's post_migrate, as the labs catalogue's)
+# would collide with the same rows of the dump: each app registers how to clear its own
+# before the dump is loaded, and how to put them back after if the dump had none.
+before_load: list[Callable[[], object]] = []
+
+
+def on_flush_rows(clear: Callable[[], object]) -> None:
+    if clear not in before_load:
+        before_load.append(clear)
+
+
 def on_restore(rebuild: Callable[[], object]) -> None:
     """Adds a rebuild once (an app's ready() may run more than once in tests)."""
     if rebuild not in after_restore:
@@ -120,6 +131,8 @@ def restore(source: Path, force: bool = False) -> dict:
             # permissions, and the data migrations' rows (schedules) come from the dump.
             call_command("flush", "--no-input", verbosity=0)
             created = _clear_migration_rows()
+            for clear in before_load:
+                clear()
             call_command("loaddata", str(dump), verbosity=0)
             _keep_newer_schedules(created)
         if force and media.exists():

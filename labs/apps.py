@@ -20,6 +20,18 @@ class LabsConfig(AppConfig):
         # A flushed database (`manage.py flush`, transactional tests) gets its catalogue
         # back, as contenttypes get theirs.
         post_migrate.connect(_restore, sender=self, dispatch_uid="labs-restore-catalogue")
+        # A restore loads the catalogue of the backup (with an administrator's additions):
+        # the one the flush put back goes first; a backup without one gets this version's.
+        from accounts import backup
+
+        backup.on_flush_rows(_clear)
+        backup.on_restore(_restore)
+
+
+def _clear():
+    from .models import Analyte
+
+    Analyte.objects.all().delete()  # its names and units go with it
 
 
 def _changed(**kwargs):
