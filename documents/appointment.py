@@ -1,7 +1,8 @@
-"""“Prepare for my appointment”: a PDF of current medications with adherence, recent vitals
-(from the health record, memory) and abnormal lab values, compiled like the other
-reports (WeasyPrint, local fonts with Cyrillic, nothing fetched) and kept among the
-user's PDFs. The template is memory/appointment_report.html."""
+"""“Prepare for my appointment”: a PDF of allergies, active conditions, current medications
+with adherence, recent vitals (from the health record, memory), lab values out of range
+with their trend, the recent documents, and a page of the user's questions — compiled like
+the other reports (WeasyPrint, local fonts with Cyrillic, nothing fetched) and kept among
+the user's PDFs. The template is memory/appointment_report.html."""
 
 from datetime import timedelta
 
@@ -13,17 +14,49 @@ from django.utils.translation import gettext as _
 from accounts.locale import user_language, zone_of
 from memory import vitals
 from memory.adherence import adherence
-from memory.models import HealthPreference, Medication, Vital
+from memory.models import HealthPreference, Medication, MemoryEntry, Vital
 
-from .models import GeneratedPDF
+from .models import Document, GeneratedPDF
 from .reports import refuse_fetch
-from .trends import lab_series
+from .trends import lab_series, range_text
 
 RECENT_VITALS = timedelta(days=90)
 LABS_SINCE = timedelta(days=365)
+RECENT_DOCUMENTS = timedelta(days=365)
+MAX_DOCUMENTS = 15
+MAX_QUESTIONS_CHARS = 4000
 
 
-def context(user, now=None) -> dict:
+def questions_from(text: str) -> list[str]:
+    """The user's questions, one a line (list markers dropped), at most a page's worth."""
+    lines = (line.strip().lstrip("-*•").strip() for line in text[:MAX_QUESTIONS_CHARS].splitlines())
+    return [line for line in lines if line]
+
+
+def _number(value: float) -> str:
+    return f"{float(f'{value:.4g}'):g}"
+
+
+def out_of_range_trends(user, now) -> list[dict]:
+    """Each analyte with a value out of range in the last year: its latest value, the one
+    before, the direction over its whole series and how many values were out of range."""
+    since = (now - LABS_SINCE).date()
+    trends = []
+    for series in lab_series(user):
+        recent = [point for point in series.points if point.out_of_range and point.date >= since]
+        if not recent:
+            continue
+        figures = series.figures()
+        trends.append({"series": series, "latest": figures["latest"] or recent[-1],
+                       "previous": figures["previous"], "direction": figures["direction"],
+                       "out_of_range": figures["out_of_range"], "count": figures["count"],
+                       "last_abnormal": recent[-1],
+                       "range": range_text(recent[-1].low, recent[-1].high, _number)})
+    trends.sort(key=lambda trend: trend["last_abnormal"].date, reverse=True)
+    return trends
+
+
+def context(user, now=None, questions=()) -> dict:
     now = now or timezone.now()
     preference = HealthPreference.for_user(user)
     current = list(Medication.objects.for_user(user).filter(is_active=True))
@@ -31,25 +64,28 @@ def context(user, now=None) -> dict:
         medication.adherence = adherence(medication, days=30, now=now)
     recent = Vital.objects.for_user(user).filter(measured_at__gte=now - RECENT_VITALS) \
         .order_by("kind", "-measured_at")
-    abnormal = []
-    for series in lab_series(user):
-        for point in series.points:
-            if point.out_of_range and point.date >= (now - LABS_SINCE).date():
-                abnormal.append((series, point))
-    abnormal.sort(key=lambda pair: pair[1].date, reverse=True)
+    entries = MemoryEntry.objects.for_user(user).filter(is_active=True).order_by("title")
+    documents = (Document.objects.for_user(user)
+                 .filter(status=Document.Status.COMPLETED, created__gte=now - RECENT_DOCUMENTS)
+                 .order_by("-document_date", "-created")
+                 .only("filename", "doc_type", "document_date", "created", "metadata"))
     return {
         "user": user, "created": now, "medications": current,
+        "allergies": list(entries.filter(category=MemoryEntry.Category.ALLERGY)),
+        "conditions": list(entries.filter(category=MemoryEntry.Category.CONDITION)),
         "latest": vitals.latest(user, preference),
         "readings": [vitals.reading(vital, preference) for vital in recent[:60]],
-        "abnormal": abnormal,
+        "trends": out_of_range_trends(user, now),
+        "documents": list(documents[:MAX_DOCUMENTS]),
+        "questions": list(questions),
     }
 
 
-def compile_appointment_pdf(user) -> GeneratedPDF:
+def compile_appointment_pdf(user, questions=()) -> GeneratedPDF:
     with user_language(user), timezone.override(zone_of(user)):
         title = _("For my appointment")
         html = render_to_string("memory/appointment_report.html",
-                                {**context(user), "title": title})
+                                {**context(user, questions=questions), "title": title})
     from weasyprint import HTML  # heavy: loaded only when a PDF is made
 
     pdf_bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf()

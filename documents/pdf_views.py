@@ -6,11 +6,11 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import rate_limits
 
-from .appointment import compile_appointment_pdf
+from .appointment import MAX_QUESTIONS_CHARS, compile_appointment_pdf, questions_from
 from .forms import ReportForm
 from .models import GeneratedPDF
 from .reports import compile_report
@@ -46,11 +46,16 @@ def download(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def appointment(request):
-    """“Prepare for my appointment” (timeline and medications pages): compiled and sent."""
+    """“Prepare for my appointment” (timeline and medications pages): the questions to
+    bring, then the PDF, compiled and sent."""
+    if request.method != "POST":
+        return render(request, "documents/appointment.html", {
+            "max_chars": MAX_QUESTIONS_CHARS})
     if not rate_limits.allow(request.user, "compile"):
         return rate_limits.too_many(request, "compile")
-    report = compile_appointment_pdf(request.user)
+    report = compile_appointment_pdf(request.user,
+                                     questions_from(request.POST.get("questions", "")))
     return FileResponse(report.file.open("rb"), as_attachment=True,
                         filename="appointment.pdf", content_type="application/pdf")
