@@ -96,9 +96,12 @@ def test_compose_uses_the_health_check_and_publishes_on_localhost_only():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     web = compose["services"]["web"]
     assert web["healthcheck"]["test"] == ["CMD", "python", "scripts/healthcheck.py"]
-    assert web["ports"] == ["${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000"]
+    # Only the proxy publishes a port (web replicas scale behind it, config/tests/test_proxy.py).
+    assert "ports" not in web
+    assert compose["services"]["proxy"]["ports"] == ["${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000"]
     environment = compose["x-app"]["environment"]
-    assert environment["SECURE_PROXY_SSL_HEADER"] == "${SECURE_PROXY_SSL_HEADER:-}"
+    # Clients reach daphne only through the proxy, whose X-Forwarded-Proto is the scheme.
+    assert environment["SECURE_PROXY_SSL_HEADER"] == "${SECURE_PROXY_SSL_HEADER:-X-Forwarded-Proto}"
     assert "scripts" not in (ROOT / ".dockerignore").read_text().split()
 
 
@@ -109,7 +112,7 @@ def test_docker_compose_resolves_the_port_to_127_0_0_1():
                                     "POSTGRES_PASSWORD": "x"},
     )
     assert result.returncode == 0, result.stderr
-    ports = yaml.safe_load(result.stdout)["services"]["web"]["ports"]
+    ports = yaml.safe_load(result.stdout)["services"]["proxy"]["ports"]
     assert ports in (["127.0.0.1:8000:8000/tcp"], [{"host_ip": "127.0.0.1", "mode": "ingress",
                      "protocol": "tcp", "published": "8000", "target": 8000}]), ports
 
