@@ -41,7 +41,7 @@ def test_browser_asking_for_russian_gets_russian_pages(browser, live):
     page = context.new_page()
     page.goto(f"{live.url}/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "ru"
-    assert page.get_by_role("button", name="Войти").is_visible()
+    assert page.get_by_role("button", name="Войти", exact=True).is_visible()
     context.close()
 
 

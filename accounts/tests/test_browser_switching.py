@@ -30,8 +30,11 @@ def test_add_an_account_then_switch_back_and_forth_from_the_header(
         ("Bob Other", "Bob asthma plan", "Alice knee pain"),
     ]:
         page.get_by_role("button", name="Account menu").click()
-        page.get_by_test_id("switch-to").click()  # the one other account
-        page.wait_for_url(f"{live.url}/")
+        # The switch waits for the browser to drop its push subscription first
+        # (static/js/pwa.js), then posts: wait for that navigation, not for the URL it
+        # already has.
+        with page.expect_navigation(url=f"{live.url}/"):
+            page.get_by_test_id("switch-to").click()  # the one other account
         assert page.get_by_test_id("signed-in-as").inner_text() == name
         assert page.get_by_text(shown).is_visible()
         assert page.get_by_text(hidden).count() == 0
