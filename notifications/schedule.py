@@ -10,7 +10,7 @@ def is_valid_cron(expression: str) -> bool:
     return bool(expression) and len(expression.split()) == 5 and croniter.is_valid(expression)
 
 
-def _aware(local: datetime, zone: ZoneInfo) -> datetime:
+def wall_clock(local: datetime, zone: ZoneInfo) -> datetime:
     """A wall-clock time in `zone` as an aware UTC instant.
 
     A time skipped by a spring-forward change (02:30) moves on by the gap; a time that
@@ -28,7 +28,7 @@ def next_occurrence(expression: str, after: datetime, zone: ZoneInfo) -> datetim
     local_after = after.astimezone(zone).replace(tzinfo=None)
     iterator = croniter(expression, local_after)
     for _ in range(4):  # a few tries: a skipped local time can map back before `after`
-        candidate = _aware(iterator.get_next(datetime), zone)
+        candidate = wall_clock(iterator.get_next(datetime), zone)
         if candidate > after:
             return candidate
     return candidate
@@ -48,4 +48,4 @@ def quiet_until(now: datetime, start: time | None, end: time | None, zone: ZoneI
         end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
     if not inside:
         return None
-    return _aware(datetime.combine(end_day, end), zone)
+    return wall_clock(datetime.combine(end_day, end), zone)

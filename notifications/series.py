@@ -7,7 +7,7 @@ local date, ISO) and `remaining` (occurrences left, this one included)."""
 
 from datetime import date, datetime, timedelta
 
-from .schedule import _aware, next_occurrence
+from .schedule import next_occurrence, wall_clock
 
 SERIES_KEYS = ("every_days", "until", "remaining")
 
@@ -19,12 +19,12 @@ def next_time(notification, after: datetime) -> datetime | None:
     if remaining is not None and int(remaining) <= 1:
         return None
     every_days = metadata.get("every_days")
-    if every_days:
+    if every_days:  # the same wall-clock time, N days on (past `after` if it fell behind)
+        step = timedelta(days=int(every_days))
         local = (notification.scheduled_at or after).astimezone(zone).replace(tzinfo=None)
-        moment = _aware(local + timedelta(days=int(every_days)), zone)
-        while moment <= after:
-            local += timedelta(days=int(every_days))
-            moment = _aware(local + timedelta(days=int(every_days)), zone)
+        local += step
+        while (moment := wall_clock(local, zone)) <= after:
+            local += step
     else:
         moment = next_occurrence(notification.recurrence, after, zone)
     until = metadata.get("until")
@@ -49,6 +49,6 @@ def rrule_parts(notification) -> dict:
         parts["COUNT"] = int(metadata["remaining"])
     if metadata.get("until"):
         last = date.fromisoformat(metadata["until"])
-        parts["UNTIL"] = _aware(datetime(last.year, last.month, last.day, 23, 59, 59),
+        parts["UNTIL"] = wall_clock(datetime(last.year, last.month, last.day, 23, 59, 59),
                                 notification.user.zone)
     return parts
