@@ -127,6 +127,10 @@ class LabValue(models.Model):
     page = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)  # the row in the source's values
     source = models.CharField(_("source"), max_length=200, blank=True)  # lab, clinic, import
+    # An imported value: its import and its identity in the file (interop/models.py).
+    source_import = models.ForeignKey("interop.RecordImport", null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -137,6 +141,9 @@ class LabValue(models.Model):
         ordering = ["date", "position"]
         indexes = [models.Index(fields=["user", "analyte", "date"]),
                    models.Index(fields=["user", "series_key", "date"])]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="labs_value_one_per_source_key")]
 
     def __str__(self):
         return f"{self.name} {self.printed_value} {self.printed_unit}".strip()

@@ -141,6 +141,10 @@ class Medication(models.Model):
     refill_warning_days = models.PositiveSmallIntegerField(_("warn days before running out"),
                                                            default=7)
     refill_warned_at = models.DateTimeField(_("refill warning sent"), null=True, blank=True)
+    # An imported medication: its import and its identity in the file (interop/models.py).
+    source_import = models.ForeignKey("interop.RecordImport", null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -151,6 +155,9 @@ class Medication(models.Model):
         verbose_name_plural = _("medications")
         ordering = ["-is_active", "name"]
         indexes = [models.Index(fields=["user", "is_active"])]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_medication_one_per_source_key")]
 
     def __str__(self):
         return " ".join(part for part in (self.name, self.strength) if part)
@@ -226,6 +233,10 @@ class Vital(models.Model):
     unit = models.CharField(_("unit"), max_length=20)
     measured_at = models.DateTimeField(_("measured at"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # An imported reading: its import and its identity in the file (interop/models.py).
+    source_import = models.ForeignKey("interop.RecordImport", null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -235,6 +246,9 @@ class Vital(models.Model):
         verbose_name_plural = _("vital signs")
         ordering = ["-measured_at"]
         indexes = [models.Index(fields=["user", "kind", "measured_at"])]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_vital_one_per_source_key")]
 
     def __str__(self):
         value = f"{self.value:g}/{self.value2:g}" if self.value2 is not None else f"{self.value:g}"
@@ -284,3 +298,124 @@ class HealthPreference(models.Model):
             return cls()
         preference, _created = cls.objects.get_or_create(user=user)
         return preference
+
+
+class ClinicalEntry(models.Model):
+    """What conditions, allergies and immunizations share: a coded entry of the record
+    with its source — written by the user, proposed by the assistant, read from a
+    document or imported (then with its import and its identity in the file)."""
+
+    class Author(models.TextChoices):
+        USER = "user", _("You")
+        ASSISTANT = "assistant", _("The assistant")
+        DOCUMENT = "document", _("A document")
+        IMPORT = "import", _("An import")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="%(class)s_entries")
+    # A code when one is known: SNOMED CT, ICD-10, RxNorm, CVX… (`code_system` is its URI).
+    code = models.CharField(_("code"), max_length=64, blank=True)
+    code_system = models.CharField(_("code system"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    source_document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("source document"))
+    source_import = models.ForeignKey("interop.RecordImport", null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)  # clinic, file, day
+    created_by = models.CharField(_("written by"), max_length=10, choices=Author.choices,
+                                  default=Author.USER)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Condition(ClinicalEntry):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        RESOLVED = "resolved", _("Resolved")
+
+    name = models.CharField(_("condition"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.ACTIVE)
+    onset = models.DateField(_("since"), null=True, blank=True)
+    abated = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["status", "-onset", "name"]
+        indexes = [models.Index(fields=["user", "status"])]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_condition_one_per_source_key")]
+
+    def __str__(self):
+        return self.name
+
+
+class Allergy(ClinicalEntry):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Category(models.TextChoices):
+        MEDICATION = "medication", _("Medication")
+        FOOD = "food", _("Food")
+        ENVIRONMENT = "environment", _("Environment")
+        BIOLOGIC = "biologic", _("Biologic")
+        OTHER = "", _("Other")
+
+    class Severity(models.TextChoices):
+        MILD = "mild", _("Mild")
+        MODERATE = "moderate", _("Moderate")
+        SEVERE = "severe", _("Severe")
+        UNKNOWN = "", _("Not known")
+
+    substance = models.CharField(_("substance"), max_length=200)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices,
+                                blank=True)
+    reaction = models.CharField(_("reaction"), max_length=300, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,
+                                blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.ACTIVE)
+    onset = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allergy")
+        verbose_name_plural = _("allergies")
+        ordering = ["status", "substance"]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_allergy_one_per_source_key")]
+
+    def __str__(self):
+        return self.substance
+
+
+class Immunization(ClinicalEntry):
+    vaccine = models.CharField(_("vaccine"), max_length=200)
+    date = models.DateField(_("date"), null=True, blank=True)
+    dose_number = models.CharField(_("dose"), max_length=20, blank=True)
+    lot_number = models.CharField(_("lot"), max_length=50, blank=True)
+    performer = models.CharField(_("given by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("immunization")
+        verbose_name_plural = _("immunizations")
+        ordering = ["-date", "vaccine"]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_immunization_one_per_source_key")]
+
+    def __str__(self):
+        return self.vaccine

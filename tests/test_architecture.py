@@ -13,9 +13,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "config"]
+APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "interop", "config"]
 BASE = {"accounts", "chats"}
-FEATURES = {"documents", "memory", "notifications"}
+FEATURES = {"documents", "memory", "notifications", "interop"}
 
 # Which app may import which (docs/architecture.md). `config` is the top: the shell,
 # settings and URLs may import any app, and no app imports `config`.
@@ -27,6 +27,7 @@ ALLOWED = {
     "memory": {"accounts", "skills", "chats", "labs"},
     "documents": {"accounts", "skills", "chats", "labs", "memory"},
     "notifications": {"accounts", "skills", "chats", "labs", "memory", "documents"},
+    "interop": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "config": set(APPS) - {"config"},
 }
 
