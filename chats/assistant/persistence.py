@@ -23,11 +23,12 @@ TITLE_LENGTH = 60
 @transaction.atomic
 def create_turn(chat: Chat, content: str, reply: Reply,
                 attachments: list[dict] | None = None) -> tuple[Message, Message]:
-    """`attachments`: the files attached to the question ([{"id", "name"}])."""
+    """`attachments`: the files attached to the question ([{"id", "name"}]). The question
+    follows the end of the active path (Message.objects.bulk_create links it there)."""
     question = Message(chat=chat, role=Message.Role.USER, content=content,
                        metadata={"attachments": attachments} if attachments else {})
     answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
-                     metadata=reply.metadata())
+                     metadata=reply.metadata(), parent=question)
     Message.objects.bulk_create([question, answer])  # one INSERT; `created` in this order
     Chat.objects.filter(pk=chat.pk).update(updated=timezone.now())
     return question, answer

@@ -155,11 +155,13 @@ async def start(user, chat_id, content: str, attachments=None, *,
     return await Turn(prepared).start()
 
 
-def _prepare_revision(user, chat_id, new_question: str | None) -> PreparedTurn:
-    if new_question is not None:
-        _checked_content(new_question)
+def _prepare_revision(user, chat_id, message_id=None, content: str | None = None
+                      ) -> PreparedTurn:
     try:
-        return prepare(revisions.revise(user, chat_id, new_question))
+        if content is None:
+            return prepare(revisions.revise(user, chat_id))
+        _checked_content(content)
+        return prepare(revisions.edit(user, chat_id, message_id, content))
     except revisions.NothingToRevise as exc:
         raise TurnRejected(exc.args[0]) from None
 
@@ -177,10 +179,12 @@ async def regenerate(user, chat_id):
     return await _start_detached(prepared)
 
 
-async def edit(user, chat_id, content: str):
-    """Replaces the last question (the old text stays among its versions) and answers it."""
+async def edit(user, chat_id, message_id, content: str):
+    """A new version of a question of the active path, answered; the old one and what
+    followed it stay as a branch (revisions.edit). Message.DoesNotExist when `message_id`
+    is not a question of this chat."""
     content = (content or "").replace("\x00", "").strip()
-    prepared = await sync_to_async(_prepare_revision)(user, chat_id, content)
+    prepared = await sync_to_async(_prepare_revision)(user, chat_id, message_id, content)
     return await _start_detached(prepared)
 
 
