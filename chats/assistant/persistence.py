@@ -22,10 +22,11 @@ TITLE_LENGTH = 60
 
 @transaction.atomic
 def create_turn(chat: Chat, content: str, reply: Reply,
-                attachments: list[dict] | None = None) -> tuple[Message, Message]:
+                attachments: list[dict] | None = None, after=None) -> tuple[Message, Message]:
     """`attachments`: the files attached to the question ([{"id", "name"}]). The question
-    follows the end of the active path (Message.objects.bulk_create links it there)."""
-    question = Message(chat=chat, role=Message.Role.USER, content=content,
+    follows `after`, the end of the active path, when the caller read it already (else
+    Message.objects.bulk_create looks it up)."""
+    question = Message(chat=chat, role=Message.Role.USER, content=content, parent_id=after,
                        metadata={"attachments": attachments} if attachments else {})
     answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
                      metadata=reply.metadata(), parent=question)

@@ -90,8 +90,12 @@ def _checked_turn(user, chat_id, content: str, counted: Future | None,
     with transaction.atomic():
         latest = (Message.objects.filter(chat=OuterRef("pk"), role=Message.Role.ASSISTANT)
                   .order_by("-created").values(status=KT("metadata__status"))[:1])
+        # The end of the active path: the new question follows it (chats/branches.py).
+        leaf = (Message.objects.on_path().filter(chat=OuterRef("pk"))
+                .order_by("-created").values("pk")[:1])
         chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
-                .annotate(latest_status=Subquery(latest)).filter(pk=chat_id).first())
+                .annotate(latest_status=Subquery(latest), leaf_id=Subquery(leaf))
+                .filter(pk=chat_id).first())
         try:
             if chat is None:
                 raise TurnRejected(_("This chat does not exist."))
@@ -115,7 +119,8 @@ def _checked_turn(user, chat_id, content: str, counted: Future | None,
             reply.status, reply.error = ERROR, {"code": "not_configured"}
         elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
             reply.status, reply.error = ERROR, {"code": "budget_reached"}
-        question, answer = persistence.create_turn(chat, content, reply, attached)
+        question, answer = persistence.create_turn(chat, content, reply, attached,
+                                                   after=chat.leaf_id)
     return PreparedTurn(user, chat, question, answer, reply)
 
 
