@@ -18,7 +18,7 @@ def _owned_chat_id(user, chat_id):
 
 
 def _latest_answer(chat_id):
-    answer = (Message.objects.filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
+    answer = (Message.objects.on_path().filter(chat_id=chat_id, role=Message.Role.ASSISTANT)
               .select_related("chat").order_by("-created").first())
     return answer, (answer.chat.title if answer else "")
 

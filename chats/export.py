@@ -23,9 +23,11 @@ MAX_PDF_CHARS = 100_000
 
 
 def exported_messages(chat: Chat) -> list[Message]:
-    """The conversation as it stands: the user's and the assistant's current messages."""
+    """The conversation as it stands: the user's and the assistant's current messages, of
+    the active path (a branch the user left is not exported)."""
     return list(
-        Message.objects.filter(chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
+        Message.objects.on_path()
+        .filter(chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
         .order_by("created")[:MAX_MESSAGES]
     )
 
@@ -60,7 +62,7 @@ def refuse_fetch(url, *args, **kwargs):
 def pdf_messages(chat: Chat) -> tuple[list[Message], int]:
     """The newest messages that fit MAX_PDF_MESSAGES and MAX_PDF_CHARS (at least the
     last one), oldest first, and how many earlier ones are left out."""
-    conversation = Message.objects.filter(
+    conversation = Message.objects.on_path().filter(
         chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
     kept, chars = [], 0
     for message in conversation.order_by("-created")[:MAX_PDF_MESSAGES]:

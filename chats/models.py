@@ -40,6 +40,33 @@ class MessageQuerySet(models.QuerySet):
             return self.none()
         return self.filter(chat__user=user)
 
+    def on_path(self):
+        """The messages of the active path: the conversation as the chat shows it."""
+        return self.filter(on_path=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        link_to_path(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def link_to_path(messages) -> None:
+    """New messages without a parent follow the one before them: the previous one in
+    `messages` of the same chat, else the end of the chat's active path. A message that
+    starts the chat again (a new version of its first question) says so with
+    `starts_branch = True` and keeps no parent."""
+    last: dict = {}
+    for message in messages:
+        if message.parent_id is not None or getattr(message, "starts_branch", False):
+            last[message.chat_id] = message.pk
+            continue
+        if message.chat_id not in last:
+            last[message.chat_id] = (
+                Message.objects.filter(chat_id=message.chat_id, on_path=True)
+                .order_by("-created").values_list("pk", flat=True).first())
+        message.parent_id = last[message.chat_id]
+        last[message.chat_id] = message.pk
+
 
 class Message(models.Model):
     class Role(models.TextChoices):
@@ -54,6 +81,16 @@ class Message(models.Model):
     content = models.TextField(_("content"), blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # The conversation is a tree (chats/branches.py): a message follows its `parent` (None
+    # for a first question). Editing a question adds a sibling — a new version — and the
+    # old one keeps its continuation as a branch. `selected`: the version shown among its
+    # siblings; `on_path`: on the chat's active path (root to leaf through the selected
+    # versions), kept up to date on every edit and switch so that a page, the model's
+    # history, the export and the search read it with a plain indexed filter.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children")
+    selected = models.BooleanField(_("selected version"), default=True)
+    on_path = models.BooleanField(_("on the active path"), default=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -61,10 +98,17 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created"]
-        indexes = [models.Index(fields=["chat", "created"])]
+        indexes = [models.Index(fields=["chat", "created"]),
+                   models.Index(fields=["chat", "on_path", "created"]),
+                   models.Index(fields=["chat", "parent"])]
 
     def __str__(self):
         return f"{self.role}: {self.content[:50]}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            link_to_path([self])
+        super().save(*args, **kwargs)
 
 
 class TokenUsage(models.Model):

@@ -15,13 +15,15 @@ SNIPPET_CONTEXT = 60  # characters shown on each side of the match
 
 def matching(chats: QuerySet, query: str) -> QuerySet:
     """The chats (already scoped to their owner) whose title or any user or assistant
-    message contains `query`, case-insensitively in every alphabet. One query however
+    message of the active path contains `query`, case-insensitively in every alphabet (a
+    branch the user left is not searched: a hit there could not be shown where it
+    points, and the chat's own page would not show it). One query however
     many chats match: the message test is a correlated EXISTS, not a join that would
     repeat chats; the newest matching message of each rides along (`hit_id`,
     `hit_content`) so the list can show it and open the chat there."""
     needle = folded(query)
     in_messages = (
-        Message.objects.filter(chat=OuterRef("pk"),
+        Message.objects.on_path().filter(chat=OuterRef("pk"),
                                role__in=[Message.Role.USER, Message.Role.ASSISTANT])
         .alias(folded_content=UnicodeLower("content"))
         .filter(folded_content__contains=needle)

@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import rate_limits
 
-from . import actions, attachments, export, limits, search
-from .assistant import persistence, turns
+from . import actions, attachments, branches, export, limits, search
+from .assistant import persistence, revisions, turns
 from .forms import NewChatForm, RenameForm
 from .models import Chat, Message
 
@@ -86,11 +87,12 @@ def _page_end(rows, *, before, at):
 def detail(request, pk):
     chat = get_object_or_404(Chat.objects.for_user(request.user).select_related("skill"), pk=pk)
     persistence.expire_stale(chat)
-    rows = Message.objects.filter(chat=chat).exclude(role__in=["system", "tool"])
+    rows = Message.objects.on_path().filter(chat=chat).exclude(role__in=["system", "tool"])
     rows, is_earlier = _page_end(rows, before=request.GET.get("before"), at=request.GET.get("at"))
     page = list(rows.order_by("-created")[: PAGE_SIZE + 1])
     has_earlier = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE][::-1]
+    branches.annotate(chat, page)
     streaming = any((m.metadata or {}).get("status") == "streaming" for m in page[-1:])
     return render(request, "chats/detail.html", {
         "chat": chat, "chat_messages": page, "has_earlier": has_earlier,
@@ -159,7 +161,7 @@ def export_pdf(request, pk):
                        export.filename(chat, "pdf"))
 
 
-async def _revise(request, pk, content: str | None):
+async def _revise(request, pk, message=None, content: str | None = None):
     """Regenerate / edit: async, so the new answer runs on the server's event loop like
     one started from the socket; it reaches the page through the chat's group."""
     user = await request.auser()
@@ -172,7 +174,9 @@ async def _revise(request, pk, content: str | None):
         if content is None:
             await turns.regenerate(user, pk)
         else:
-            await turns.edit(user, pk, content)
+            await turns.edit(user, pk, message, content)
+    except Message.DoesNotExist:
+        raise Http404 from None
     except turns.TurnRejected as exc:
         return JsonResponse({"error": str(exc.args[0])}, status=400)
     return JsonResponse({"ok": True})
@@ -180,12 +184,35 @@ async def _revise(request, pk, content: str | None):
 
 @require_POST
 async def regenerate(request, pk):
-    return await _revise(request, pk, None)
+    return await _revise(request, pk)
 
 
 @require_POST
-async def edit_question(request, pk):
-    return await _revise(request, pk, request.POST.get("content", ""))
+async def edit_question(request, pk, message):
+    """A new version of one of the chat's questions, answered; the old one and what
+    followed it stay as a branch (the page can switch back to it)."""
+    return await _revise(request, pk, message, request.POST.get("content", ""))
+
+
+@login_required
+@require_POST
+def switch_version(request, pk, message):
+    """Shows another version of a question and the branch that follows it: back to the
+    chat's page around that question (it may be older than the newest page), scrolled to
+    it. The page's script asks for JSON and goes to `url` itself."""
+    chat = get_object_or_404(Chat.objects.for_user(request.user), pk=pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        revisions.switch(request.user, chat.pk, message)
+    except Message.DoesNotExist:
+        raise Http404 from None
+    except revisions.NothingToRevise as exc:
+        if wants_json:
+            return JsonResponse({"error": str(exc.args[0])}, status=400)
+        messages.error(request, exc.args[0])
+        return redirect("chats:detail", pk=chat.pk)
+    url = f"{reverse('chats:detail', args=[chat.pk])}?at={message}#v-{message}"
+    return JsonResponse({"url": url}) if wants_json else redirect(url)
 
 
 @login_required

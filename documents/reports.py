@@ -38,7 +38,8 @@ def compile_report(user, title, memory_ids=(), document_ids=(), include_trends=F
     messages = []
     if chat:
         messages = list(
-            Message.objects.filter(chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
+            Message.objects.on_path()  # the conversation as shown, not a branch left
+            .filter(chat=chat, role__in=[Message.Role.USER, Message.Role.ASSISTANT])
             .order_by("created")[:MAX_CHAT_MESSAGES]
         )
     html = render_to_string("documents/report.html", {

@@ -42,6 +42,15 @@ def _chat(user):
     return chat
 
 
+def _chat_question(user):
+    """A chat and its question, for the routes that name both (edit, switch version)."""
+    from chats.models import Message
+
+    chat = _chat(user)
+    question = Message.objects.get(chat=chat, role=Message.Role.USER)
+    return chat, {"pk": chat.pk, "message": question.pk}
+
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -187,6 +196,8 @@ def _proposed_action(user):
 # URL name ("namespace:name") or view module → factory(owner) -> the object the id names.
 ROUTE_FACTORIES = {
     "chats.views": _chat,
+    "chats:edit": _chat_question,
+    "chats:switch_version": _chat_question,
     "documents.views": _document,
     "documents.pdf_views": _generated_pdf,
     "memory.views": _memory_entry,

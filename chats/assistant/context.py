@@ -142,9 +142,10 @@ def current_turn(user, chat, current: str, data: list[dict] | None = None) -> di
 
 
 def history_rows(chat, before_message) -> list[tuple[str, str, dict]]:
-    """(role, content, metadata) of the latest messages before the current one, newest first."""
+    """(role, content, metadata) of the latest messages before the current one, newest
+    first: of the active path only, never of a branch the user left (chats/branches.py)."""
     return list(
-        Message.objects.filter(chat=chat, role__in=["user", "assistant"],
+        Message.objects.on_path().filter(chat=chat, role__in=["user", "assistant"],
                                created__lt=before_message.created)
         .exclude(pk=before_message.pk)
         .order_by("-created")

@@ -97,6 +97,9 @@ class PreparedTurn:
     context: TurnContext | None = None
     tools_refused: bool = False  # this model is known to refuse tools (model_support)
     images_refused: bool = False  # … or images: attached photos go as their text only
+    # An edited question (revisions.edit): the message its branch follows ("" for the
+    # chat's start). The pages drop what they show after it before showing the question.
+    forked_from: object = None
 
 
 def prepare(turn: PreparedTurn) -> PreparedTurn:
@@ -196,10 +199,12 @@ class Turn:
             await asyncio.sleep(0)
         try:
             for message in (self.question, self.answer):
-                await live.publish(self.chat.pk, {
-                    "type": "message", "id": str(message.pk),
-                    "status": self.answer.metadata["status"],
-                    "html": live.render_message(message, self.language)})
+                payload = {"type": "message", "id": str(message.pk),
+                           "status": self.answer.metadata["status"],
+                           "html": live.render_message(message, self.language)}
+                if message is self.question and self.prepared.forked_from is not None:
+                    payload["after"] = str(self.prepared.forked_from)
+                await live.publish(self.chat.pk, payload)
         finally:
             self.announced.set()
         return task

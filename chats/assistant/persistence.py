@@ -22,12 +22,14 @@ TITLE_LENGTH = 60
 
 @transaction.atomic
 def create_turn(chat: Chat, content: str, reply: Reply,
-                attachments: list[dict] | None = None) -> tuple[Message, Message]:
-    """`attachments`: the files attached to the question ([{"id", "name"}])."""
-    question = Message(chat=chat, role=Message.Role.USER, content=content,
+                attachments: list[dict] | None = None, after=None) -> tuple[Message, Message]:
+    """`attachments`: the files attached to the question ([{"id", "name"}]). The question
+    follows `after`, the end of the active path, when the caller read it already (else
+    Message.objects.bulk_create looks it up)."""
+    question = Message(chat=chat, role=Message.Role.USER, content=content, parent_id=after,
                        metadata={"attachments": attachments} if attachments else {})
     answer = Message(chat=chat, role=Message.Role.ASSISTANT, content=reply.content,
-                     metadata=reply.metadata())
+                     metadata=reply.metadata(), parent=question)
     Message.objects.bulk_create([question, answer])  # one INSERT; `created` in this order
     Chat.objects.filter(pk=chat.pk).update(updated=timezone.now())
     return question, answer

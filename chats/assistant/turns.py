@@ -90,8 +90,12 @@ def _checked_turn(user, chat_id, content: str, counted: Future | None,
     with transaction.atomic():
         latest = (Message.objects.filter(chat=OuterRef("pk"), role=Message.Role.ASSISTANT)
                   .order_by("-created").values(status=KT("metadata__status"))[:1])
+        # The end of the active path: the new question follows it (chats/branches.py).
+        leaf = (Message.objects.on_path().filter(chat=OuterRef("pk"))
+                .order_by("-created").values("pk")[:1])
         chat = (Chat.objects.for_user(user).select_related("skill").select_for_update(of=("self",))
-                .annotate(latest_status=Subquery(latest)).filter(pk=chat_id).first())
+                .annotate(latest_status=Subquery(latest), leaf_id=Subquery(leaf))
+                .filter(pk=chat_id).first())
         try:
             if chat is None:
                 raise TurnRejected(_("This chat does not exist."))
@@ -115,7 +119,8 @@ def _checked_turn(user, chat_id, content: str, counted: Future | None,
             reply.status, reply.error = ERROR, {"code": "not_configured"}
         elif budget.is_reached(user):  # the answer says so; nothing is sent to the model
             reply.status, reply.error = ERROR, {"code": "budget_reached"}
-        question, answer = persistence.create_turn(chat, content, reply, attached)
+        question, answer = persistence.create_turn(chat, content, reply, attached,
+                                                   after=chat.leaf_id)
     return PreparedTurn(user, chat, question, answer, reply)
 
 
@@ -155,11 +160,13 @@ async def start(user, chat_id, content: str, attachments=None, *,
     return await Turn(prepared).start()
 
 
-def _prepare_revision(user, chat_id, new_question: str | None) -> PreparedTurn:
-    if new_question is not None:
-        _checked_content(new_question)
+def _prepare_revision(user, chat_id, message_id=None, content: str | None = None
+                      ) -> PreparedTurn:
     try:
-        return prepare(revisions.revise(user, chat_id, new_question))
+        if content is None:
+            return prepare(revisions.revise(user, chat_id))
+        _checked_content(content)
+        return prepare(revisions.edit(user, chat_id, message_id, content))
     except revisions.NothingToRevise as exc:
         raise TurnRejected(exc.args[0]) from None
 
@@ -177,10 +184,12 @@ async def regenerate(user, chat_id):
     return await _start_detached(prepared)
 
 
-async def edit(user, chat_id, content: str):
-    """Replaces the last question (the old text stays among its versions) and answers it."""
+async def edit(user, chat_id, message_id, content: str):
+    """A new version of a question of the active path, answered; the old one and what
+    followed it stay as a branch (revisions.edit). Message.DoesNotExist when `message_id`
+    is not a question of this chat."""
     content = (content or "").replace("\x00", "").strip()
-    prepared = await sync_to_async(_prepare_revision)(user, chat_id, content)
+    prepared = await sync_to_async(_prepare_revision)(user, chat_id, message_id, content)
     return await _start_detached(prepared)
 
 

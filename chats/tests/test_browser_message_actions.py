@@ -1,5 +1,6 @@
 """Copy, Regenerate and Edit on chat messages, in a real browser against daphne and the
-fake model: the old answer stays browsable and the controls sit on the last exchange only."""
+fake model: the old answer stays browsable; Regenerate sits on the last answer only, Edit
+on every question (editing makes a branch: test_browser_branches.py)."""
 
 import re
 
@@ -28,9 +29,9 @@ def test_copy_regenerate_and_edit_the_last_exchange(signed_in_page, live, fake_a
     expect(answer).to_contain_text("First answer.")
     expect(answer).to_have_attribute("data-status", "done")
 
-    # Only the last exchange offers Regenerate and Edit.
+    # Only the last answer offers Regenerate; every question offers Edit.
     expect(page.get_by_role("button", name="Regenerate")).to_have_count(1)
-    expect(page.get_by_role("button", name="Edit")).to_have_count(1)
+    expect(page.get_by_role("button", name="Edit")).to_have_count(2)
     expect(page.locator("article[data-role=user]").last.get_by_role("button", name="Edit")).to_be_visible()
 
     answer.get_by_role("button", name="Copy").click()
@@ -52,10 +53,14 @@ def test_copy_regenerate_and_edit_the_last_exchange(signed_in_page, live, fake_a
     question.get_by_role("button", name="Edit").click()
     question.locator("form.message-editor textarea").fill("Is B12 of 150 low?")
     question.get_by_role("button", name="Send the edited question").click()
+    # A new version of the question and its own answer; the old ones are a branch (‹ 2 / 2 ›).
+    question = page.locator("article[data-role=user]").last
+    answer = page.locator("article[data-role=assistant]").last
     expect(question.locator(".message-text")).to_have_text("Is B12 of 150 low?")
     expect(answer).to_contain_text("About B12.")
     expect(answer).to_have_attribute("data-status", "done")
-    expect(answer.get_by_text("2 earlier versions")).to_be_visible()
+    expect(question.locator(".message-branch")).to_contain_text("2 / 2")
+    expect(page.get_by_text("Second answer.")).to_have_count(0)
     page.reload()
-    expect(page.locator("article[data-role=user]").last.get_by_text("1 earlier version")).to_be_visible()
+    expect(page.locator("article[data-role=user]").last.locator(".message-branch")).to_contain_text("2 / 2")
     assert re.search("Older answer", page.content())

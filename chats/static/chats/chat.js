@@ -4,6 +4,8 @@
 // and Stop. Enter sends, Shift+Enter makes a new line. Reconnects by itself; a delta says
 // where it starts, so a page that missed some text (a reload, a reconnect) asks for the
 // answer as saved and replays what it holds on top; the final message replaces it all.
+// An edited question starts a branch: it comes with `after`, the message it follows ("" for
+// the chat's start), and what the page showed after that message goes first.
 // Files chosen with Attach (or dropped or pasted on the form) show as chips; on send they
 // are uploaded over HTTP first (they become documents) and the message carries their ids.
 (function () {
@@ -71,6 +73,7 @@
     } else if (data.snapshot) {
       return; // the latest answer is not on this page (an earlier page of the chat)
     } else {
+      if (typeof data.after === "string") dropAfter(data.after);
       list.appendChild(element);
       const empty = document.getElementById("chat-empty");
       if (empty) empty.remove();
@@ -78,6 +81,16 @@
     // Confirm / Cancel / Undo on the cards are htmx forms: wire up what just arrived.
     if (window.htmx) window.htmx.process(element);
     if (follow) scrollDown();
+  }
+
+  // The messages shown after `id` (all of them when it is not on this page) leave it.
+  function dropAfter(id) {
+    const anchor = id ? document.getElementById("m-" + id) : null;
+    if (anchor && anchor.parentNode === list) {
+      while (anchor.nextElementSibling) anchor.nextElementSibling.remove();
+    } else {
+      list.replaceChildren();
+    }
   }
 
   function requestSync() {

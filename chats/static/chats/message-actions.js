@@ -1,6 +1,8 @@
 // The small actions on a chat message: Copy puts the message's own text (Markdown for an
-// answer) on the clipboard; Regenerate (the last answer) and Edit (the last question)
-// post to the chat's URLs and the new answer arrives over the page's socket as usual.
+// answer) on the clipboard; Regenerate (the last answer) and Edit (any question) post to
+// the chat's URLs and the new answer arrives over the page's socket as usual (an edited
+// question starts a branch: chat.js drops what followed the old version). ‹ › switch to
+// another version of a question: the page then shows that version's branch.
 // Delegated from the document, so messages that arrive over the socket get them too; no
 // inline script (CSP).
 (function () {
@@ -41,6 +43,7 @@
     box.hidden = !text;
   }
 
+  // Resolves to the response's JSON when it succeeded, else shows why and resolves to null.
   function post(url, data) {
     showError("");
     // URL-encoded, not multipart: an empty multipart body is refused (400) by Django.
@@ -49,27 +52,28 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
     }).then(function (response) {
-      if (response.ok) return true;
-      return response.json().then(function (json) { showError(json.error || ""); return false; },
-                                  function () { showError(String(response.status)); return false; });
-    });
+      if (response.ok) return response.json().catch(function () { return {}; });
+      return response.json().then(function (json) { showError(json.error || ""); return null; },
+                                  function () { showError(String(response.status)); return null; });
+    }, function () { showError(String(root && root.dataset.lostText || "")); return null; });
   }
 
-  // Only the last exchange can be regenerated or edited, and not while an answer is written.
+  // Every question can be edited and the last answer regenerated, not while an answer is
+  // written (nor can a version be switched then).
   function refresh() {
     if (!list) return;
     const busy = root && root.dataset.streaming === "true";
-    list.querySelectorAll("[data-regenerate], [data-edit-message]").forEach(function (b) { b.hidden = true; });
+    list.querySelectorAll("[data-regenerate]").forEach(function (b) { b.hidden = true; });
+    list.querySelectorAll("[data-edit-message]").forEach(function (b) { b.hidden = busy; });
+    list.querySelectorAll("[data-switch-version] button").forEach(function (b) {
+      b.disabled = busy || !b.form.getAttribute("action");
+    });
     if (busy) return;
     const answers = list.querySelectorAll('article[data-role="assistant"]');
     const answer = answers[answers.length - 1];
     if (!answer) return;
     const regenerate = answer.querySelector("[data-regenerate]");
     if (regenerate) regenerate.hidden = false;
-    let question = answer.previousElementSibling;
-    while (question && question.dataset.role !== "user") question = question.previousElementSibling;
-    const edit = question && question.querySelector("[data-edit-message]");
-    if (edit) edit.hidden = false;
   }
 
   function openEditor(button) {
@@ -109,11 +113,29 @@
         if (ok) form.remove(); else save.disabled = false;
       });
     });
+    area.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") form.remove();
+    });
   }
 
   if (list) new MutationObserver(refresh).observe(list, { childList: true });
   if (root) new MutationObserver(refresh).observe(root, { attributes: true, attributeFilter: ["data-streaming"] });
   refresh();
+
+  // ‹ ›: switch versions, then show the chat from that version (a new page: the branch
+  // can be of any length). Without the script the form posts and redirects the same way.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-switch-version]");
+    if (!form) return;
+    event.preventDefault();
+    const url = form.getAttribute("action");
+    if (!url) return;
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    post(url, {}).then(function (json) {
+      if (json && json.url) window.location.assign(json.url);
+      else refresh();
+    });
+  });
 
   document.addEventListener("click", function (event) {
     const regenerate = event.target.closest("[data-regenerate]");
