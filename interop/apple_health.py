@@ -186,8 +186,7 @@ def _clinical_record(archive: zipfile.ZipFile, name: str, versions: dict[str, st
 
 
 def _from_xml(stream, counter: _Counter, versions: dict[str, str]) -> Iterator[dict]:
-    standalone: dict[tuple, dict] = {}  # BP readings on their own, until the end of the file
-    held: set[tuple] = set()  # BP readings that a correlation holds
+    pressure = _Pressure(counter)
     depth = 0
     root = None
     try:
@@ -208,11 +207,7 @@ def _from_xml(stream, counter: _Counter, versions: dict[str, str]) -> Iterator[d
                 attrib = element.attrib
                 kind = attrib.get("type", "")
                 if kind in BP_PARTS:
-                    key = _reading_key(attrib)
-                    if key in standalone:  # the same reading twice in the file
-                        counter.duplicates += 1
-                        counter.skipped += 1
-                    standalone[key] = dict(attrib)
+                    pressure.standalone(attrib)
                 else:
                     resource = _quantity(attrib)
                     if resource is None:
@@ -222,7 +217,8 @@ def _from_xml(stream, counter: _Counter, versions: dict[str, str]) -> Iterator[d
             elif tag == "Correlation":
                 counter.tick()
                 kind = element.get("type", "")
-                resource = _correlation(element, held) if kind == BP_CORRELATION else None
+                resource = (_correlation(element, pressure) if kind == BP_CORRELATION
+                            else None)
                 if resource is None:
                     counter.skip(kind or "Correlation")
                 else:
@@ -244,12 +240,72 @@ def _from_xml(stream, counter: _Counter, versions: dict[str, str]) -> Iterator[d
                            "is not read.")) from error
     if root is None:
         raise ValueError(_("The Apple Health export is empty."))
-    yield from _unpaired(standalone, held, counter)
+    yield from pressure.unpaired()
 
 
-def _reading_key(attrib) -> tuple:
-    return (attrib.get("type"), attrib.get("startDate"), attrib.get("endDate"),
-            attrib.get("value"), attrib.get("sourceName"))
+class _Pressure:
+    """Blood pressure readings seen on their own and in correlations, matched by (type,
+    start, end, value, source, unit) so that each reading counts once. Only unmatched
+    readings are kept, as compact tuples (repeated strings shared): Apple lists every
+    standalone reading before the correlations, so they wait here until their
+    correlation comes, about 0.3 KB each."""
+
+    def __init__(self, counter: _Counter):
+        self.counter = counter
+        self.waiting: dict[tuple, None] = {}  # standalone, no correlation yet (ordered)
+        self.held: set[tuple] = set()  # in a correlation, no standalone copy yet
+        self.shared: dict[str, str] = {}
+
+    def key(self, attrib) -> tuple:
+        share = self.shared.setdefault
+        start, end = attrib.get("startDate", ""), attrib.get("endDate", "")
+        return (share(attrib.get("type", ""), attrib.get("type", "")), start,
+                start if end == start else end, attrib.get("value"),
+                share(attrib.get("sourceName", ""), attrib.get("sourceName", "")),
+                share(attrib.get("unit", ""), attrib.get("unit", "")))
+
+    def duplicate(self):
+        self.counter.duplicates += 1
+        self.counter.skipped += 1
+
+    def standalone(self, attrib):
+        key = self.key(attrib)
+        if key in self.held:
+            self.held.discard(key)
+            self.duplicate()
+        elif key in self.waiting:  # the same reading twice in the file
+            self.duplicate()
+        else:
+            self.waiting[key] = None
+
+    def in_correlation(self, attrib):
+        key = self.key(attrib)
+        if key in self.waiting:
+            del self.waiting[key]
+            self.duplicate()
+        else:
+            self.held.add(key)
+
+    def unpaired(self) -> Iterator[dict]:
+        """Standalone readings no correlation holds, paired by time and source into
+        panels of their own."""
+        groups: dict[tuple, dict] = {}
+        for kind, start, end, value, source, unit in self.waiting:
+            by_type = groups.setdefault((start, end, source), {})
+            if kind in by_type:  # one systolic and one diastolic per panel
+                self.counter.skipped += 1
+                continue
+            by_type[kind] = {"type": kind, "startDate": start, "endDate": end,
+                             "value": value, "sourceName": source, "unit": unit}
+        for (start, end, source), by_type in groups.items():
+            parts = list(by_type.values())
+            values = sorted((a["type"], a.get("value")) for a in parts)
+            resource = _blood_pressure(parts, parts[0], (BP_CORRELATION, start, end, values,
+                                                         source))
+            if resource is None:
+                self.counter.skip(parts[0]["type"])
+            else:
+                yield resource
 
 
 def _stable_id(*parts) -> str:
@@ -338,38 +394,12 @@ def _blood_pressure(parts: list, when_attrib, id_parts) -> dict | None:
     return resource
 
 
-def _correlation(element, held: set) -> dict | None:
+def _correlation(element, pressure: _Pressure) -> dict | None:
     parts = [dict(r.attrib) for r in element.iter("Record") if r.get("type") in BP_PARTS]
     for attrib in parts:
-        held.add(_reading_key(attrib))
+        pressure.in_correlation(attrib)
     attrib = element.attrib
     values = sorted((a["type"], a.get("value")) for a in parts)
     return _blood_pressure(parts, attrib, (BP_CORRELATION, attrib.get("startDate"),
                                            attrib.get("endDate"), values,
                                            attrib.get("sourceName")))
-
-
-def _unpaired(standalone: dict, held: set, counter: _Counter) -> Iterator[dict]:
-    """Standalone BP readings: those a correlation holds are counted once (already); the
-    rest are paired by time and source into panels of their own."""
-    groups: dict[tuple, list] = {}
-    for key, attrib in standalone.items():
-        if key in held:
-            counter.duplicates += 1
-            counter.skipped += 1
-            continue
-        group = groups.setdefault((key[1], key[2], key[4]), [])
-        group.append(attrib)
-    for (start, end, source), parts in groups.items():
-        by_type = {}
-        for attrib in parts:  # one systolic and one diastolic per panel
-            by_type.setdefault(attrib["type"], attrib)
-        counter.skipped += len(parts) - len(by_type)
-        parts = list(by_type.values())
-        values = sorted((a["type"], a.get("value")) for a in parts)
-        resource = _blood_pressure(parts, parts[0], (BP_CORRELATION, start, end, values,
-                                                     source))
-        if resource is None:
-            counter.skip(parts[0]["type"])
-        else:
-            yield resource

@@ -201,7 +201,7 @@ def write_large_export(stream, records: int, seed: int = 1) -> int:
     seconds = 0
     days: dict[int, str] = {}
     written = 0
-    chunk = []
+    chunk, correlations = [], []
     while written < records:
         kind = rng.choice(MIX)
         seconds += rng.randint(20, 400)
@@ -215,9 +215,11 @@ def write_large_export(stream, records: int, seed: int = 1) -> int:
                 f'sourceName="Omron Connect" sourceVersion="1" unit="mmHg" creationDate="{when}" '
                 f'startDate="{when}" endDate="{when}" value="{rng.randint(low, high)}"/>\n'
                 for part, low, high in (("Diastolic", 65, 95), ("Systolic", 105, 150)))
-            chunk.append(parts + ' <Correlation type="HKCorrelationTypeIdentifierBloodPressure" '
-                         f'sourceName="Omron Connect" sourceVersion="1" creationDate="{when}" '
-                         f'startDate="{when}" endDate="{when}">\n{parts} </Correlation>\n')
+            chunk.append(parts)
+            correlations.append(  # after all the records, as the Health app writes them
+                ' <Correlation type="HKCorrelationTypeIdentifierBloodPressure" '
+                f'sourceName="Omron Connect" sourceVersion="1" creationDate="{when}" '
+                f'startDate="{when}" endDate="{when}">\n{parts} </Correlation>\n')
             written += 3
         else:
             unit, low, high = UNITS[kind]
@@ -232,5 +234,8 @@ def write_large_export(stream, records: int, seed: int = 1) -> int:
         if len(chunk) >= 1000:
             stream.write("".join(chunk).encode())
             chunk.clear()
-    stream.write(("".join(chunk) + FOOTER).encode())
+    stream.write("".join(chunk).encode())
+    for at in range(0, len(correlations), 1000):
+        stream.write("".join(correlations[at:at + 1000]).encode())
+    stream.write(FOOTER.encode())
     return written
