@@ -174,15 +174,22 @@ def _clinical_record(archive: zipfile.ZipFile, name: str, versions: dict[str, st
         counter.skip("clinical record: not a FHIR resource")
         return
     version = versions.get(os.path.basename(name), "")
-    if version.startswith(("1.", "0.")):  # DSTU2 (1.0.2) and older
-        mapped = dstu2.to_r4(resource)
-        if mapped is None:
-            counter.skip(f"clinical record: DSTU2 {resource['resourceType']} not mapped")
-            return
-        resource = mapped
-    if not resource.get("id"):
-        resource["id"] = _stable_id("clinical", json.dumps(resource, sort_keys=True))
-    yield resource
+    if resource["resourceType"] == "Bundle":  # not Apple's way, but a FHIR file may be one
+        found = [e["resource"] for e in resource.get("entry") or []
+                 if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    else:
+        found = [resource]
+    for item in found:
+        # DSTU2 (1.0.2) and older, as the ClinicalRecord says; MedicationOrder is DSTU2 only
+        if version.startswith(("1.", "0.")) or item.get("resourceType") == "MedicationOrder":
+            mapped = dstu2.to_r4(item)
+            if mapped is None:
+                counter.skip(f"clinical record: DSTU2 {item.get('resourceType')} not mapped")
+                continue
+            item = mapped
+        if not item.get("id"):
+            item["id"] = _stable_id("clinical", json.dumps(item, sort_keys=True))
+        yield item
 
 
 def _from_xml(stream, counter: _Counter, versions: dict[str, str]) -> Iterator[dict]:

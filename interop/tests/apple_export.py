@@ -163,13 +163,17 @@ def small_export_xml() -> str:
         ' <ActivitySummary dateComponents="2024-01-05" activeEnergyBurned="320" '
         'activeEnergyBurnedGoal="400" activeEnergyBurnedUnit="Cal"/>\n',
     ])
-    clinical = "".join(
+    return HEADER + body + clinical_records(CLINICAL) + FOOTER
+
+
+def clinical_records(clinical) -> str:
+    """The ClinicalRecord elements that list the clinical records' files and versions."""
+    return "".join(
         f' <ClinicalRecord type="HKClinicalTypeIdentifierLabResultRecord" identifier="{name}" '
         f'sourceName="Good Health Clinic" sourceURL="https://fhir.example.org" '
         f'fhirVersion="{version}" receivedDate="2024-01-20 10:00:00 -0500" '
         f'resourceFilePath="/clinical-records/{name}"/>\n'
-        for name, (version, _resource) in CLINICAL.items())
-    return HEADER + body + clinical + FOOTER
+        for name, (version, _resource) in clinical.items())
 
 
 def write_zip(path, xml_text: str, clinical=CLINICAL):

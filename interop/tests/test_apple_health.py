@@ -10,7 +10,13 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from interop import apple_health
-from interop.tests.apple_export import HEADER, small_export_xml, write_large_export, write_zip
+from interop.tests.apple_export import (
+    HEADER,
+    clinical_records,
+    small_export_xml,
+    write_large_export,
+    write_zip,
+)
 
 LOINC = "http://loinc.org"
 
@@ -215,3 +221,55 @@ def test_zip_member_is_read_streaming_not_whole():
     stream = ChunksOnly(small_export_xml().encode())
     resources = list(apple_health._from_xml(stream, apple_health._Counter(None), {}))
     assert len(resources) == 12
+
+
+def test_dstu2_clinical_records_are_mapped_to_valid_r4(tmp_path):
+    """Older portals export DSTU2: the five kinds the record uses become R4 (a
+    MedicationOrder a MedicationRequest); a Bundle file gives its entries."""
+    patient = {"reference": "Patient/p9"}
+    clinical = {
+        "MedicationOrder-1.json": ("1.0.2", {
+            "resourceType": "MedicationOrder", "id": "mo-1", "status": "active",
+            "patient": patient, "dateWritten": "2015-04-01",
+            "medicationCodeableConcept": {"text": "Atorvastatin 20 mg"},
+            "dosageInstruction": [{"text": "once a day", "doseQuantity": {"value": 20,
+                                                                          "unit": "mg"},
+                                   "timing": {"repeat": {"frequency": 1, "period": 1,
+                                                         "periodUnits": "d"}}}]}),
+        "AllergyIntolerance-1.json": ("1.0.2", {
+            "resourceType": "AllergyIntolerance", "id": "ai-1", "patient": patient,
+            "substance": {"text": "Peanuts"}, "status": "confirmed", "criticality": "CRITH",
+            "category": "food", "reaction": [{"manifestation": [{"text": "Anaphylaxis"}],
+                                              "severity": "severe"}]}),
+        "Immunization-1.json": ("1.0.2", {
+            "resourceType": "Immunization", "id": "im-1", "status": "completed",
+            "date": "2012-09-20", "vaccineCode": {"text": "Tdap"}, "patient": patient,
+            "wasNotGiven": False, "reported": False}),
+        "Observation-1.json": ("1.0.2", {
+            "resourceType": "Observation", "id": "ob-1", "status": "final",
+            "category": {"coding": [{"code": "laboratory"}]}, "code": {"text": "HbA1c"},
+            "effectiveDateTime": "2014-06-01", "valueQuantity": {"value": 6.1, "unit": "%"},
+            "interpretation": {"text": "High"},
+            "referenceRange": [{"high": {"value": 5.6, "unit": "%"}, "meaning": {"text": "x"}}]}),
+        "Bundle-1.json": ("4.0.1", {
+            "resourceType": "Bundle", "type": "collection", "entry": [
+                {"resource": {"resourceType": "Condition", "id": "b-1", "subject": patient,
+                              "code": {"text": "Migraine"}}}]}),
+    }
+    path = tmp_path / "export.zip"
+    write_zip(path, HEADER + clinical_records(clinical) + "</HealthData>\n", clinical=clinical)
+    resources = {r["id"]: r for r in apple_health.resources(path)}
+    for resource in resources.values():
+        validate(resource)
+    assert sorted(resources) == ["ai-1", "b-1", "im-1", "mo-1", "ob-1"]
+    order = resources["mo-1"]
+    assert order["resourceType"] == "MedicationRequest" and order["intent"] == "order"
+    assert order["dosageInstruction"][0]["timing"]["repeat"]["periodUnit"] == "d"
+    assert order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 20
+    allergy = resources["ai-1"]
+    assert allergy["code"] == {"text": "Peanuts"} and allergy["criticality"] == "high"
+    assert allergy["category"] == ["food"] and allergy["reaction"][0]["severity"] == "severe"
+    assert resources["im-1"]["occurrenceDateTime"] == "2012-09-20"
+    assert resources["im-1"]["status"] == "completed"
+    assert resources["ob-1"]["category"] == [{"coding": [{"code": "laboratory"}]}]
+    assert resources["ob-1"]["referenceRange"] == [{"high": {"value": 5.6, "unit": "%"}}]
