@@ -161,6 +161,9 @@ def _from_zip(path, counter: _Counter) -> Iterator[dict]:
                     yield from _clinical_record(archive, name, versions, counter)
         except (zipfile.BadZipFile, EOFError, zlib.error) as error:
             raise ValueError(_("The zip file is damaged and cannot be read.")) from error
+        except (RuntimeError, NotImplementedError) as error:  # encrypted, or Deflate64…
+            raise ValueError(_("The zip file is encrypted or compressed in a way that cannot "
+                               "be read: export it again from the Health app.")) from error
 
 
 def _clinical_record(archive: zipfile.ZipFile, name: str, versions: dict[str, str],

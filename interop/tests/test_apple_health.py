@@ -273,3 +273,16 @@ def test_dstu2_clinical_records_are_mapped_to_valid_r4(tmp_path):
     assert resources["im-1"]["status"] == "completed"
     assert resources["ob-1"]["category"] == [{"coding": [{"code": "laboratory"}]}]
     assert resources["ob-1"]["referenceRange"] == [{"high": {"value": 5.6, "unit": "%"}}]
+
+
+def test_a_zip_compressed_in_an_unsupported_way(tmp_path):
+    path = tmp_path / "export.zip"
+    write_zip(path, small_export_xml(), clinical={})
+    data = bytearray(path.read_bytes())
+    # compression method 9 (Deflate64, which some zip tools write) in both headers
+    data[8:10] = (9).to_bytes(2, "little")
+    central = data.rindex(b"PK\x01\x02", 0, data.rindex(b"PK\x01\x02"))  # export.xml's entry
+    data[central + 10:central + 12] = (9).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="compressed in a way that cannot be read"):
+        list(apple_health.resources(path))
