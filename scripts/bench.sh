@@ -4,7 +4,7 @@
 # PostgreSQL + Redis (scripts/services.sh, as scripts/test.sh starts them). Each prints
 # medians, p99 and its ratio to the limit; this script prints how long each took.
 # BENCH_ONLY="streaming turn" runs only those (names: turn streaming fts reminders documents
-# scale pages labs).
+# scale pages labs apple).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -12,7 +12,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 services_init bench
 unset ANAMNESIS_TESTING ANTHROPIC_API_KEY ANTHROPIC_BASE_URL TELEGRAM_BOT_TOKEN EMAIL_URL || true
 
-only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages labs} "
+only=" ${BENCH_ONLY:-turn streaming fts reminders documents scale pages labs apple} "
 wanted() { [[ "$only" == *" $1 "* ]]; }
 started=$(date +%s)
 section() {
@@ -70,5 +70,9 @@ if wanted labs; then
 fi
 if wanted pages; then
   both_modes "Pages: chat, documents, memory, notifications" pages bench/pages.py
+fi
+if wanted apple; then
+  section "Apple Health import: an export of 500,000 records, streamed"
+  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data apple)" python bench/apple_health_import.py
 fi
 section "Done"
