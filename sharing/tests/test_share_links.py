@@ -140,6 +140,17 @@ def test_a_wrong_passcode_many_times_is_refused_even_when_right_at_last(
     assert late.status_code == 429 and "Levothyroxine" not in late.content.decode()
 
 
+def test_a_passcode_posted_from_another_site_is_refused(signed_in_client, record):
+    _response, address = _create(signed_in_client, passcode=PASSCODE)
+    forged = Client().post(address, {"passcode": PASSCODE}, HTTP_SEC_FETCH_SITE="cross-site",
+                           HTTP_ORIGIN="null")
+    assert forged.status_code == 403 and not forged.cookies
+    # The page's own form, as Chrome sends it under Referrer-Policy: no-referrer.
+    own = Client().post(address, {"passcode": PASSCODE}, HTTP_SEC_FETCH_SITE="same-origin",
+                        HTTP_ORIGIN="null")
+    assert own.status_code == 302 and own.cookies
+
+
 def test_one_address_guessing_over_many_links_is_refused(signed_in_client, record):
     addresses = [_create(signed_in_client, passcode=PASSCODE)[1] for _ in range(5)]
     doctor = Client()
