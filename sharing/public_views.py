@@ -127,7 +127,8 @@ def _passcode(request, token, link, language):
             form.add_error("passcode", _("That is not the passcode."))
         status = 403
     return render(request, "sharing/passcode.html", {
-        "form": form, "link": link, "language": language, "token": token}, status=status)
+        "form": form, "link": link, "language": language, "token": token,
+        "languages": settings.LANGUAGES}, status=status)
 
 
 @private

@@ -21,6 +21,13 @@ pytestmark = [pytest.mark.browser]
 
 PASSCODE = "tulip-4821"
 PHONE = {"width": 390, "height": 844}
+# The red channel of the page heading's colour, whatever notation the browser computes.
+RED_OF_HEADING = """() => {
+  const paint = document.createElement("canvas").getContext("2d");
+  paint.fillStyle = getComputedStyle(document.querySelector("h1")).color;
+  paint.fillRect(0, 0, 1, 1);
+  return paint.getImageData(0, 0, 1, 1).data[0];
+}"""
 
 
 def _record(user):
@@ -106,6 +113,8 @@ def test_share_pages_fit_in_both_languages_and_themes(browser, live, user, viewp
     lab = Document.objects.filter(user=user).first()
     link, token = links.create(user, duration=datetime.timedelta(days=7), label="Dr. Ivanova",
                                conditions=True, labs=True, document_ids=[lab.pk])
+    _locked, locked_token = links.create(user, duration=datetime.timedelta(hours=1),
+                                         passcode=PASSCODE)
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     device = "desktop" if viewport["width"] > 800 else "phone"
@@ -120,11 +129,25 @@ def test_share_pages_fit_in_both_languages_and_themes(browser, live, user, viewp
                 expect(page.get_by_test_id("shared-labs")).to_be_visible()
                 assert page.locator("html").get_attribute("lang") == language
                 _check(page, shots / f"{device}-{language}-{scheme}-shared.png")
+                page.emulate_media(media="print")  # printable: no buttons, white paper
+                expect(page.get_by_test_id("share-pdf")).to_be_hidden()
+                assert page.evaluate("getComputedStyle(document.body).backgroundColor"
+                                     ) == "rgb(255, 255, 255)"
+                # Dark text on the paper even from a dark screen.
+                assert page.evaluate(RED_OF_HEADING) < 100
+                _check(page, shots / f"{device}-{language}-{scheme}-print.png")
+                page.emulate_media(media="screen")
+                page.goto(f"{live.url}/s/{locked_token}/")
+                expect(page.get_by_test_id("share-passcode")).to_be_visible()
+                _check(page, shots / f"{device}-{language}-{scheme}-passcode.png")
                 type(user).objects.filter(pk=user.pk).update(language=language)
                 sign_in(page, live, user.email)
                 page.goto(f"{live.url}/share/")
                 expect(page.get_by_test_id("share-openings").first).to_be_visible()
                 _check(page, shots / f"{device}-{language}-{scheme}-share.png")
+                page.get_by_test_id("share-form").locator("button[type=submit]").click()
+                expect(page.get_by_test_id("share-qr")).to_be_visible()
+                _check(page, shots / f"{device}-{language}-{scheme}-created.png")
             finally:
                 context.close()
     assert link.openings.count() == 4

@@ -1,5 +1,16 @@
-// Sharing pages: copy the address of a new link; print the shared page.
+// Sharing pages: copy the address of a new link; print the shared page (always in the
+// light theme: paper is white, whatever the screen shows).
 (function () {
+  var root = document.documentElement;
+  var wasDark = false;
+  window.addEventListener("beforeprint", function () {
+    wasDark = root.classList.contains("dark");
+    root.classList.remove("dark");
+  });
+  window.addEventListener("afterprint", function () {
+    if (wasDark) root.classList.add("dark");
+  });
+
   document.addEventListener("click", function (event) {
     var copy = event.target.closest("[data-share-copy]");
     if (copy) {
