@@ -53,10 +53,6 @@ class ShareLink(models.Model):
             return self.State.EXPIRED
         return self.State.ACTIVE
 
-    @property
-    def is_active(self) -> bool:
-        return self.state() == self.State.ACTIVE
-
     def get_state_display(self) -> str:
         return self.State(self.state()).label
 
