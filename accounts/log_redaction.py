@@ -3,7 +3,9 @@
 python-telegram-bot puts the bot token in the URL path and httpx logs every URL; an
 exception may quote a key. The filter masks what looks like a secret (bot tokens,
 `/bot<token>/` URL segments, Anthropic keys) and every value registered with `remember`
-(the runtime secrets as they are read, the SMTP password, the API key).
+(the runtime secrets as they are read, the SMTP password, the API key). The token of a
+share link (`/s/<token>/`, sharing) is masked wherever a path is logged: Django logs every
+4xx answer with its path.
 """
 
 import logging
@@ -16,6 +18,7 @@ PATTERNS = [
     re.compile(r"(?<=/bot)[^/\s?#]*:[^/\s?#]+"),  # https://api.telegram.org/bot<token>/getMe
     re.compile(r"\b\d+:[A-Za-z0-9_-]{30,}"),  # a Telegram bot token anywhere
     re.compile(r"\bsk-ant-[A-Za-z0-9_-]{8,}"),  # an Anthropic API key
+    re.compile(r"(?<=/s/)[^/\s?#\"']+"),  # a share link for a doctor: /s/<token>/ (sharing)
 ]
 MIN_REMEMBERED_LENGTH = 6  # shorter values would mask ordinary words
 

@@ -24,6 +24,7 @@ SECTIONS = [
     Section("trends", _("Trends"), "trends:index", "chart-line"),
     Section("timeline", _("Timeline"), "memory:timeline", "history"),
     Section("pdfs", _("Reports"), "pdfs:index", "file-down"),
+    Section("sharing", _("Share"), "sharing:index", "share-2"),
     Section("skills", _("Skills"), "skills:index", "sparkles"),
     Section("notifications", _("Notifications"), "notifications:index", "bell"),
     Section("settings", _("Settings"), "settings:profile", "settings"),

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "skills",
     "notifications",
     "interop",
+    "sharing",
 ]
 
 MIDDLEWARE = [

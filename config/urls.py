@@ -36,6 +36,9 @@ urlpatterns = [
     path("memory/", include("memory.urls")),
     path("skills/", include("skills.urls")),
     path("notifications/", include("notifications.urls")),
+    path("share/", include("sharing.urls")),
+    # A share link for a doctor, opened without an account (sharing/public_views.py).
+    path("s/", include("sharing.public_urls")),
 ]
 
 handler400 = "config.errors.bad_request"

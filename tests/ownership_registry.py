@@ -193,6 +193,25 @@ def _proposed_action(user):
     }, summary=f"{MARKER} allergy")
 
 
+def _share_link(user):
+    """A share link for a doctor, with an opening logged; the owner's page lists it."""
+    from sharing import links
+    from sharing.models import ShareOpening
+
+    link, _token = links.create(user, duration=timedelta(days=1), label=f"{MARKER} doctor")
+    ShareOpening.objects.create(link=link, user_agent=f"{MARKER} browser")
+    return link
+
+
+class _SharedAddress:
+    """The public address of a share link: its token stands where an id would ({pk})."""
+
+    def __init__(self, user):
+        from sharing import links
+
+        _link, self.pk = links.create(user, duration=timedelta(days=1), passcode="123456")
+
+
 # URL name ("namespace:name") or view module → factory(owner) -> the object the id names.
 ROUTE_FACTORIES = {
     "chats.views": _chat,
@@ -214,6 +233,7 @@ ROUTE_FACTORIES = {
     "memory.vital_views": _vital,
     "notifications:dose_answer": _dose_reminder,
     "trends:match": _lab_value,
+    "sharing.views": _share_link,
 }
 
 # Routes with a parameter that is not a user's object id, and why.
@@ -224,6 +244,12 @@ NOT_OBJECT_ROUTES = {
     "openid_connect_callback": "allauth: the parameter is a configured provider's name",
     "notifications:dose_link": "a signed one-time token from a reminder e-mail, no object id",
     "calendar:feed": "a secret feed token (revocable; tests in notifications/tests), no object id",
+    # A share link for a doctor, opened without an account: the token is the key (only its
+    # hash is stored); a document id is looked up among the link's chosen documents only.
+    # Tests in sharing/tests.
+    "shared:page": "a share link's secret token, no object id",
+    "shared:pdf": "a share link's secret token, no object id",
+    "shared:document": "a share link's secret token, then one of the documents it shares",
 }
 
 
@@ -326,6 +352,7 @@ def _forms():
     )
     from memory.models import HealthPreference, Medication, Vital
     from notifications.forms import PreferenceForm, ReminderForm
+    from sharing.forms import ShareForm
     from skills.forms import ContextForm, SkillForm
 
     return {
@@ -370,6 +397,9 @@ def _forms():
             "/skills/{pk}/edit/", lambda u, d, o: SkillForm(d, instance=o), _skill),
         "skills.forms.ContextForm": FormTarget(
             "/settings/context/", lambda u, d, o: ContextForm(d)),
+        "sharing.forms.ShareForm": FormTarget("/share/", lambda u, d, o: ShareForm(u, d)),
+        # Checks a passcode nobody posting at random knows: never valid here.
+        "sharing.forms.PasscodeForm": FormTarget("/s/{pk}/", None, _SharedAddress),
     }
 
 

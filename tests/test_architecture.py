@@ -13,9 +13,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "interop", "config"]
+APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "interop", "sharing", "config"]
 BASE = {"accounts", "chats"}
-FEATURES = {"documents", "memory", "notifications", "interop"}
+FEATURES = {"documents", "memory", "notifications", "interop", "sharing"}
 
 # Which app may import which (docs/architecture.md). `config` is the top: the shell,
 # settings and URLs may import any app, and no app imports `config`.
@@ -28,6 +28,7 @@ ALLOWED = {
     "documents": {"accounts", "skills", "chats", "labs", "memory"},
     "notifications": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "interop": {"accounts", "skills", "chats", "labs", "memory", "documents"},
+    "sharing": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "config": set(APPS) - {"config"},
 }
 

@@ -31,8 +31,9 @@ from .ownership_registry import form_targets, make_owner_objects
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("accounts", "chats", "config", "documents", "memory", "notifications", "skills")
-OWN_APPS = ("accounts", "chats", "documents", "memory", "notifications", "skills")
+APPS = ("accounts", "chats", "config", "documents", "memory", "notifications", "skills",
+        "sharing")
+OWN_APPS = ("accounts", "chats", "documents", "memory", "notifications", "skills", "sharing")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 # In CI the examples are the same on every run, so a landing is never decided by chance;
 # a developer's run explores new ones each time (and a failure it finds becomes a test).
