@@ -1,8 +1,9 @@
 """The shared page, opened without an account: the token in the address is the key.
 
 Every answer here is private to its visitor: `Cache-Control: no-store`,
-`Referrer-Policy: no-referrer` (the address must not leak to another site through a
-link or a resource), `X-Robots-Tag: noindex`. Refusals are rendered here, not raised,
+`Referrer-Policy: same-origin` (the address must not leak to another site through a
+link or a resource; the page's own passcode form still carries its origin, so Django's
+CSRF check applies as everywhere), `X-Robots-Tag: noindex`. Refusals are rendered here, not raised,
 so that they carry the same headers. The token never reaches the logs: Django logs a
 4xx with its path, and accounts/log_redaction.py masks `/s/<token>`."""
 
@@ -17,7 +18,6 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.locale import zone_of
@@ -37,7 +37,7 @@ def private(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -89,15 +89,6 @@ def unlocked(request, link) -> bool:
     return value == link.pk.hex
 
 
-def _cross_site(request) -> bool:
-    """A post sent from another site. With `Referrer-Policy: no-referrer` a browser sends
-    `Origin: null` on the page's own form, so Django's CSRF check (which compares the
-    Origin) cannot tell it from a forged one; the Fetch Metadata header it also sends can.
-    The form only unlocks this link in the visitor's own browser with the passcode it
-    carries, so a client that sends no such header (not a browser) may post it."""
-    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
-
-
 def _with_language(request, url: str, language: str) -> str:
     return f"{url}?lang={language}" if "lang" in request.GET else url
 
@@ -106,9 +97,6 @@ def _passcode(request, token, link, language):
     form = PasscodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _cross_site(request):
-            return _refusal(request, 403, _("Open the link itself"),
-                            _("The passcode can be given only on the page of the link."))
         ip = client_ip(request)
         if guesses.blocked(link, ip):
             return _refusal(request, 429, _("Too many tries"),
@@ -132,7 +120,6 @@ def _passcode(request, token, link, language):
 
 
 @private
-@csrf_exempt  # see _cross_site
 @require_http_methods(["GET", "HEAD", "POST"])
 def page(request, token):
     link, refused = _open(request, token)

@@ -107,7 +107,7 @@ def test_a_link_with_a_passcode_shows_only_what_was_chosen(signed_in_client, use
     refused = doctor.get(f"{address}documents/{record['private'].pk}/")
     assert refused.status_code == 404 and b"Private letter" not in refused.content
     for headers in (asks, opened, got, refused):
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
         assert "no-store" in headers["Cache-Control"]
         assert headers["X-Robots-Tag"].startswith("noindex")
     # No resource from elsewhere: every src and href of the page is on this site.
@@ -142,13 +142,16 @@ def test_a_wrong_passcode_many_times_is_refused_even_when_right_at_last(
 
 def test_a_passcode_posted_from_another_site_is_refused(signed_in_client, record):
     _response, address = _create(signed_in_client, passcode=PASSCODE)
-    forged = Client().post(address, {"passcode": PASSCODE}, HTTP_SEC_FETCH_SITE="cross-site",
-                           HTTP_ORIGIN="null")
+    # A form on another site carries no CSRF token of this one.
+    forged = Client(enforce_csrf_checks=True).post(
+        address, {"passcode": PASSCODE}, HTTP_ORIGIN="https://evil.example")
     assert forged.status_code == 403 and not forged.cookies
-    # The page's own form, as Chrome sends it under Referrer-Policy: no-referrer.
-    own = Client().post(address, {"passcode": PASSCODE}, HTTP_SEC_FETCH_SITE="same-origin",
-                        HTTP_ORIGIN="null")
-    assert own.status_code == 302 and own.cookies
+    # The page's own form: its token, its origin (Referrer-Policy: same-origin keeps it).
+    own = Client(enforce_csrf_checks=True)
+    page = own.get(address)
+    token = page.cookies["csrftoken"].value
+    opened = own.post(address, {"passcode": PASSCODE, "csrfmiddlewaretoken": token})
+    assert opened.status_code == 302 and opened.cookies
 
 
 def test_one_address_guessing_over_many_links_is_refused(signed_in_client, record):
@@ -210,7 +213,7 @@ def test_revoked_is_gone_unknown_is_not_found_expired_is_gone(signed_in_client, 
     for url in (address, address + "pdf/", f"{address}documents/{record['lab'].pk}/"):
         gone = doctor.get(url)
         assert gone.status_code == 410, url
-        assert gone["Referrer-Policy"] == "no-referrer"
+        assert gone["Referrer-Policy"] == "same-origin"
 
 
 def test_a_link_lasts_one_hour_to_thirty_days(signed_in_client, user):
