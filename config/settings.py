@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "memory",
     "skills",
     "notifications",
+    "telegram_bot",
     "interop",
     "sharing",
 ]

@@ -23,7 +23,7 @@ urlpatterns = [
     path("accounts/switch/", include("accounts.switch_urls")),
     path("accounts/", include("allauth.urls")),
     path("settings/context/", include("skills.context_urls")),
-    path("settings/telegram/", include("notifications.telegram_urls")),
+    path("settings/telegram/", include("telegram_bot.urls")),
     path("settings/activity/", include("chats.activity_urls")),
     path("settings/usage/", include("chats.usage_urls")),
     path("settings/", include("accounts.urls")),

@@ -155,22 +155,6 @@ class NotificationPreference(models.Model):
         return getattr(self, f"{type}_channel", Notification.Channel.IN_APP)
 
 
-class TelegramLinkCode(models.Model):
-    """A one-time code that links a Telegram chat to the user through `/start <code>`."""
-
-    code = models.CharField(max_length=32, primary_key=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="telegram_codes"
-    )
-    expires_at = models.DateTimeField()
-    created = models.DateTimeField(auto_now_add=True)
-
-    objects = OwnedQuerySet.as_manager()
-
-    def __str__(self):
-        return self.code
-
-
 class PushSubscription(models.Model):
     """A browser's Web Push subscription: where to post, and the keys to encrypt for it.
 
@@ -220,28 +204,6 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
-
-    def __str__(self):
-        return str(self.user)
-
-
-class TelegramConversation(models.Model):
-    """Which chat a user's Telegram messages go to: kept until `/new` or `/skill` starts
-    another (a deleted or archived one is replaced by a new chat on the next message)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
-        related_name="telegram_conversation",
-    )
-    chat = models.ForeignKey("chats.Chat", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    updated = models.DateTimeField(auto_now=True)
-
-    objects = OwnedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("Telegram conversation")
-        verbose_name_plural = _("Telegram conversations")
 
     def __str__(self):
         return str(self.user)

@@ -1,7 +1,6 @@
 """Creating and acting on notifications: the one path used by pages, the tool, the bot
 and the daily review."""
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import live
-from .models import Notification, NotificationPreference, TelegramLinkCode
+from .models import Notification, NotificationPreference
 from .schedule import is_valid_cron, next_occurrence
 
 SNOOZE = timedelta(hours=1)
-LINK_CODE_TTL = timedelta(minutes=15)
 PAST_TOLERANCE = timedelta(minutes=5)
 # What the assistant and the pages may schedule: at most hourly, and this many waiting
 # reminders a user (a reminder every minute, or thousands of them, would slow everyone's:
@@ -159,71 +157,3 @@ def snooze(notification) -> Notification:
         notification.metadata["snoozed_until"] = again.scheduled_at.isoformat()
         notification.save(update_fields=["metadata"])
     return again
-
-
-# --- Telegram linking ---------------------------------------------------------------------
-
-
-def new_link_code(user) -> TelegramLinkCode:
-    TelegramLinkCode.objects.filter(user=user).delete()
-    return TelegramLinkCode.objects.create(
-        user=user, code=secrets.token_urlsafe(12), expires_at=timezone.now() + LINK_CODE_TTL
-    )
-
-
-def link_code_owner(code: str):
-    """The account a valid (unspent, unexpired) link code belongs to, else None."""
-    link = (TelegramLinkCode.objects.select_related("user")
-            .filter(code=code, expires_at__gt=timezone.now()).first())
-    return link.user if link is not None else None
-
-
-def drop_link_code(code: str) -> None:
-    TelegramLinkCode.objects.filter(code=code).delete()
-
-
-def link_chat(code: str, chat_id: str):
-    """Links the chat to the code's owner and spends the code; None for a bad or old code.
-
-    A chat belongs to one account: whoever had it before loses it, and is told so in the
-    app (the bot asks before moving a linked chat, bot.py)."""
-    with transaction.atomic():
-        link = (
-            TelegramLinkCode.objects.select_related("user")
-            .filter(code=code, expires_at__gt=timezone.now()).first()
-        )
-        if link is None:
-            return None
-        user = link.user
-        TelegramLinkCode.objects.filter(user=user).delete()
-        previous = list(type(user).objects.filter(telegram_chat_id=int(chat_id))
-                        .exclude(pk=user.pk))
-        type(user).objects.filter(pk__in=[p.pk for p in previous]).update(telegram_chat_id=None)
-        user.telegram_chat_id = int(chat_id)
-        user.save(update_fields=["telegram_chat_id"])
-        for account in previous:
-            _tell_chat_moved(account)
-    return user
-
-
-def _tell_chat_moved(account) -> None:
-    from accounts.locale import user_language
-
-    with user_language(account):
-        Notification.objects.create(
-            user=account, type=Notification.Type.ALERT, channel=Notification.Channel.IN_APP,
-            title=_("Telegram is no longer linked"),
-            body=_("Your Telegram chat was linked to another Anamnesis account with a link "
-                   "code, after a confirmation in the chat. Reminders no longer go there. "
-                   "If this was not you, link Telegram again in Settings → Telegram."),
-        )
-
-
-def unlink_chat(chat_id: str):
-    from accounts.models import User
-
-    user = User.objects.filter(telegram_chat_id=int(chat_id)).first()
-    if user is not None:
-        user.telegram_chat_id = None
-        user.save(update_fields=["telegram_chat_id"])
-    return user

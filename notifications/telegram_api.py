@@ -1,12 +1,11 @@
 """The Bot API through python-telegram-bot: token from the runtime setting, base URL from
-TELEGRAM_API_URL. Synchronous wrappers for the worker and the pages."""
+TELEGRAM_API_URL, and a synchronous send for the Telegram channel (channels/telegram.py).
+The bot itself (linking, buttons, conversations) is the telegram_bot app, built on this."""
 
 import asyncio
-import hashlib
 import os
 
 from django.conf import settings
-from django.core.cache import cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, InvalidToken
 from telegram.ext import Defaults, ExtBot
@@ -67,26 +66,3 @@ def send_message(chat_id: str, text: str, buttons: list[tuple[str, str]] = ()) -
         raise PermanentFailure(f"Telegram refused: {error}") from error
     except BadRequest as error:
         raise PermanentFailure(f"Telegram refused: {error}") from error
-
-
-def bot_username() -> str:
-    """The bot's @username (for the deep link), cached for an hour; "" when unreachable."""
-    bot_token = token()
-    if not bot_token:
-        return ""
-    key = "telegram-bot-username:" + hashlib.sha256(bot_token.encode()).hexdigest()[:16]
-    if username := cache.get(key):
-        return username
-
-    bot_instance = make_bot(bot_token)
-
-    async def go():
-        async with bot_instance as bot:
-            return bot.username
-
-    try:
-        username = asyncio.run(go())
-    except Exception:  # a page must render even when Telegram cannot be reached
-        return ""
-    cache.set(key, username, 3600)
-    return username

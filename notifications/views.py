@@ -1,4 +1,4 @@
-"""Notification pages: the list, reading, a reminder by hand, preferences, Telegram link."""
+"""Notification pages: the list, reading, a reminder by hand, preferences."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from chats.models import AssistantAction
 
 from . import actions as reminder_actions
-from . import calendar_feed, push, reminders, telegram_api, vapid
+from . import calendar_feed, push, reminders, vapid
 from .forms import PreferenceForm, ReminderForm
 from .models import Notification, NotificationPreference, PushSubscription
 
@@ -169,27 +169,3 @@ def _preferences_context(request, form):
             request.user).filter(browser=push.browser_id(request)).exists(),
         "calendar_url": calendar_url,
     }
-
-
-@login_required
-def telegram_link(request):
-    """Shows a fresh one-time code and the deep link; POST `unlink` forgets the chat."""
-    if request.method == "POST":
-        if "unlink" in request.POST:
-            request.user.telegram_chat_id = None
-            request.user.save(update_fields=["telegram_chat_id"])
-            messages.success(request, _("Telegram is unlinked."))
-        return redirect("telegram:link")
-    code = None
-    if not request.user.telegram_chat_id and telegram_api.token():
-        code = reminders.new_link_code(request.user)
-    username = telegram_api.bot_username() if code else ""
-    return render(request, "notifications/telegram.html", {
-        "code": code,
-        "username": username,
-        "deep_link": f"https://t.me/{username}?start={code.code}" if code and username else "",
-        "configured": bool(telegram_api.token()),
-        "ttl_minutes": int(reminders.LINK_CODE_TTL.total_seconds() // 60),
-    })
-
-

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 export PATH="$PWD/.venv/bin:$PATH" DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH="$PWD"
-feature_apps=(chats labs documents memory skills notifications interop sharing)
+feature_apps=(chats labs documents memory skills notifications interop sharing telegram_bot)
 
 ignore=(--ignore=.venv --ignore=frontend --ignore=.data --ignore=node_modules --ignore=bench
   --ignore='*/tests/*' --ignore=tests --ignore=conftest.py)

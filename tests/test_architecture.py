@@ -13,9 +13,10 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "interop", "sharing", "config"]
+APPS = ["accounts", "skills", "chats", "labs", "memory", "documents", "notifications", "interop",
+        "sharing", "telegram_bot", "config"]
 BASE = {"accounts", "chats"}
-FEATURES = {"documents", "memory", "notifications", "interop", "sharing"}
+FEATURES = {"documents", "memory", "notifications", "interop", "sharing", "telegram_bot"}
 
 # Which app may import which (docs/architecture.md). `config` is the top: the shell,
 # settings and URLs may import any app, and no app imports `config`.
@@ -29,6 +30,7 @@ ALLOWED = {
     "notifications": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "interop": {"accounts", "skills", "chats", "labs", "memory", "documents"},
     "sharing": {"accounts", "skills", "chats", "labs", "memory", "documents"},
+    "telegram_bot": {"accounts", "skills", "chats", "labs", "memory", "documents", "notifications"},
     "config": set(APPS) - {"config"},
 }
 
@@ -127,6 +129,17 @@ def test_the_architecture_walk_sees_a_known_edge():
     edges = app_graph()
     assert "memory.models" in edges[("memory", "accounts")]
     assert "config.dashboard" in edges[("config", "documents")]
+
+
+def test_the_bot_lives_in_telegram_bot_and_notifications_only_sends():
+    """notifications keeps the channel that sends a notification to Telegram (and the
+    Bot API wrapper it sends with); linking, updates, answers and the bot's command are
+    the telegram_bot app. python-telegram-bot is the `telegram` package."""
+    users_of_the_library = {
+        module for path, module in app_modules() if module.startswith("notifications")
+        and any(name.split(".")[0] == "telegram" for name in imported_names(path, module))}
+    assert users_of_the_library == {"notifications.telegram_api"}
+    assert not (ROOT / "notifications" / "management").exists(), "the bot's command moved"
 
 
 # --- Declared dependencies --------------------------------------------------------------

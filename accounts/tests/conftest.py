@@ -20,6 +20,7 @@ def _populate(user, tag: str) -> Owned:
     from memory.models import MemoryEntry
     from notifications.models import Notification
     from skills.models import ContextFile, ContextFileVersion, Skill
+    from telegram_bot.models import TelegramConversation
 
     owned = Owned(user)
     skill = Skill.objects.create(user=user, name=f"{tag} cardiologist", system_prompt="Be kind.")
@@ -40,6 +41,7 @@ def _populate(user, tag: str) -> Owned:
         user=user, title=f"{tag} penicillin allergy", category="allergy", source_document=document,
     )
     notification = Notification.objects.create(user=user, title=f"{tag} take pills")
+    telegram = TelegramConversation.objects.create(user=user, chat=chat)
     context = ContextFile.objects.create(type="personal", user=user, content=f"{tag} context v2", version=2)
     version = ContextFileVersion.objects.create(context_file=context, version=1, content=f"{tag} context v1")
     usage = TokenUsage.objects.create(
@@ -50,7 +52,7 @@ def _populate(user, tag: str) -> Owned:
         "documents.document": document, "documents.generatedpdf": pdf,
         "memory.memoryentry": memory, "notifications.notification": notification,
         "skills.contextfile": context, "skills.contextfileversion": version,
-        "chats.tokenusage": usage,
+        "chats.tokenusage": usage, "telegram_bot.telegramconversation": telegram,
     }
     owned.files = [document.file.name, pdf.file.name]
     return owned

@@ -121,6 +121,8 @@ def test_owned_models_are_discovered_with_their_dependants():
     assert lookups["chats.Message"] == "chat__user"
     assert lookups["skills.ContextFileVersion"] == "context_file__user"
     assert lookups["documents.GeneratedPDF"] == "user"
+    # The bot's rows moved to their own app (the tables kept): still the user's data.
+    assert lookups["telegram_bot.TelegramConversation"] == "user"
     # The zips themselves and the two-factor secrets are not part of an export.
     assert "accounts.DataExport" not in lookups
     assert "mfa.Authenticator" not in lookups

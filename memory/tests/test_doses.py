@@ -14,8 +14,8 @@ from memory import doses, medications
 from memory.adherence import adherence
 from memory.models import DoseEvent, Medication
 from notifications import delivery, dose_answers
-from notifications.bot import build_application
 from notifications.models import Notification
+from telegram_bot.bot import build_application
 
 CHAT = 555077
 

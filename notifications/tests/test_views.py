@@ -1,4 +1,4 @@
-"""Pages: list, read, read all, done, a reminder by hand, preferences, Telegram linking —
+"""Pages: list, read, read all, done, a reminder by hand, preferences —
 and another user's notification is a 404 everywhere."""
 
 from datetime import timedelta
@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification, NotificationPreference, TelegramLinkCode
+from notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,7 @@ def test_another_users_notification_is_404(signed_in_client, notify, other_user,
 
 
 def test_pages_need_sign_in(client):
-    for url in [reverse("notifications:index"), reverse("notifications:preferences"),
-                reverse("telegram:link")]:
+    for url in [reverse("notifications:index"), reverse("notifications:preferences")]:
         assert client.get(url).status_code == 302
 
 
@@ -142,32 +141,6 @@ def test_half_quiet_hours_are_refused(signed_in_client):
 def test_settings_page_links_to_preferences(signed_in_client):
     page = signed_in_client.get(reverse("settings:profile")).content.decode()
     assert reverse("notifications:preferences") in page
-
-
-def test_telegram_page_shows_a_one_time_code_and_the_deep_link(signed_in_client, user,
-                                                              telegram_server):
-    page = signed_in_client.get(reverse("telegram:link")).content.decode()
-    code = TelegramLinkCode.objects.get(user=user)
-    assert f"https://t.me/anamnesis_test_bot?start={code.code}" in page
-    assert f"/start {code.code}" in page
-    assert code.expires_at > timezone.now()
-    # Each visit replaces the code: an old one cannot be used any more.
-    signed_in_client.get(reverse("telegram:link"))
-    assert not TelegramLinkCode.objects.filter(code=code.code).exists()
-
-
-def test_telegram_page_without_a_token_says_so(signed_in_client, user):
-    page = signed_in_client.get(reverse("telegram:link")).content.decode()
-    assert "Telegram is not set up" in page
-    assert not TelegramLinkCode.objects.filter(user=user).exists()
-
-
-def test_unlink_from_the_page(signed_in_client, user):
-    user.telegram_chat_id = 42
-    user.save()
-    signed_in_client.post(reverse("telegram:link"), {"unlink": "1"})
-    user.refresh_from_db()
-    assert user.telegram_chat_id is None
 
 
 def _notifications(user, numbers):

@@ -26,9 +26,9 @@ from telegram.ext import (
 from accounts.locale import user_language
 from chats.assistant import turns
 
-from . import telegram_answers, telegram_chat, telegram_files
-from .telegram_chat import ChatLimitReached
-from .telegram_files import FileRefused
+from . import answers, assistant_chat, files
+from .assistant_chat import ChatLimitReached
+from .files import FileRefused
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def help_text() -> str:
 
 
 async def _linked(update: Update):
-    return await sync_to_async(telegram_chat.linked_user)(update.effective_chat.id)
+    return await sync_to_async(assistant_chat.linked_user)(update.effective_chat.id)
 
 
 async def _instruct(update: Update) -> None:
@@ -75,13 +75,13 @@ async def ask(bot, telegram_chat_id: int, user, text: str, attachments=None):
     user's documents the question is about, read for the turn as in the web's composer."""
     with user_language(user):
         try:
-            chat = await sync_to_async(telegram_chat.current_chat)(user)
+            chat = await sync_to_async(assistant_chat.current_chat)(user)
             task = await turns.start(user, chat.pk, text, attachments=attachments)
         except (ChatLimitReached, turns.TurnRejected) as refusal:
             await bot.send_message(telegram_chat_id, str(refusal.args[0]))
             return None
-    answer_id = await sync_to_async(telegram_chat.latest_answer_id)(chat)
-    return telegram_answers.follow(bot, telegram_chat_id, user, answer_id, task)
+    answer_id = await sync_to_async(assistant_chat.latest_answer_id)(chat)
+    return answers.follow(bot, telegram_chat_id, user, answer_id, task)
 
 
 async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,7 +104,7 @@ async def _on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return await _instruct(update)
     with user_language(user):
         try:
-            await sync_to_async(telegram_chat.start_chat)(user)
+            await sync_to_async(assistant_chat.start_chat)(user)
             text = _("A new chat is started. Write your question.")
         except ChatLimitReached as refusal:
             text = str(refusal.args[0])
@@ -115,7 +115,7 @@ def _skill_menu(user) -> tuple[str, InlineKeyboardMarkup]:
     with user_language(user):
         rows = [[InlineKeyboardButton(_("General assistant"), callback_data="skill:general")]]
         rows += [[InlineKeyboardButton(skill.name, callback_data=f"skill:{skill.pk}")]
-                 for skill in telegram_chat.skills_for(user)]
+                 for skill in assistant_chat.skills_for(user)]
         return _("Choose a specialist for a new chat:"), InlineKeyboardMarkup(rows)
 
 
@@ -129,16 +129,16 @@ async def _on_skill(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def pick_skill(telegram_chat_id, data: str) -> tuple[str, bool]:
     """Starts a chat with the chosen specialist; returns the answer and whether it did."""
-    user = telegram_chat.linked_user(telegram_chat_id)
+    user = assistant_chat.linked_user(telegram_chat_id)
     if user is None:
         return linking_instructions(), False
     raw = data.partition(":")[2]
     with user_language(user):
-        skill = None if raw == "general" else telegram_chat.skill_of(user, raw)
+        skill = None if raw == "general" else assistant_chat.skill_of(user, raw)
         if raw != "general" and skill is None:
             return _("This specialist is not available."), False
         try:
-            telegram_chat.start_chat(user, skill)
+            assistant_chat.start_chat(user, skill)
         except ChatLimitReached as refusal:
             return str(refusal.args[0]), False
         name = skill.name if skill else _("General assistant")
@@ -158,10 +158,10 @@ async def _on_skill_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def _on_stop_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop under an answer being written: only one of the linked user's own answers."""
     query = update.callback_query
-    user = await sync_to_async(telegram_chat.linked_user)(query.message.chat.id)
+    user = await sync_to_async(assistant_chat.linked_user)(query.message.chat.id)
     chat_id = None
     if user is not None:
-        chat_id = await sync_to_async(telegram_chat.chat_of_answer)(
+        chat_id = await sync_to_async(assistant_chat.chat_of_answer)(
             user, (query.data or "").partition(":")[2])
     with user_language(user):
         if chat_id is None:
@@ -188,7 +188,7 @@ async def _wait_for(user, document_id) -> tuple[str, str]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DOCUMENT_WAIT
     while True:
-        status, error = await sync_to_async(telegram_files.document_status)(user, document_id)
+        status, error = await sync_to_async(files.document_status)(user, document_id)
         if status not in {"pending", "processing"} or loop.time() >= deadline:
             return status, error
         await asyncio.sleep(DOCUMENT_POLL)
@@ -207,10 +207,10 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         name = item.file_name or "telegram-file"
     with user_language(user):
         try:
-            await sync_to_async(telegram_files.check_before_download)(user, item.file_size or 0)
+            await sync_to_async(files.check_before_download)(user, item.file_size or 0)
             file = await item.get_file()
             data = bytes(await file.download_as_bytearray())
-            document, duplicate = await sync_to_async(telegram_files.accept)(user, name, data)
+            document, duplicate = await sync_to_async(files.accept)(user, name, data)
         except FileRefused as refusal:
             await message.reply_text(str(refusal.args[0]))
             return
@@ -226,7 +226,7 @@ async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(_("Received “%(name)s”. Processing it; I will tell you "
                                        "when it is done.") % {"name": document.filename})
         status, error = await _wait_for(user, document.pk)
-        await message.reply_text(telegram_files.outcome(document, status, error))
+        await message.reply_text(files.outcome(document, status, error))
     if message.caption and status == "completed":  # a question about the file: its text
         follow = await ask(context.bot, update.effective_chat.id, user, message.caption,
                            attachments=[str(document.pk)])

@@ -1,5 +1,5 @@
-"""Telegram: delivery with buttons, linking, Done and Snooze, errors — the real
-python-telegram-bot against the local fake Bot API (tests/fakes/telegram_server.py)."""
+"""The bot: linking, Done and Snooze, the command — the real python-telegram-bot
+against the local fake Bot API (tests/fakes/telegram_server.py)."""
 
 import asyncio
 import subprocess
@@ -10,71 +10,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from notifications import delivery, reminders
-from notifications.bot import build_application
+from notifications import delivery
 from notifications.models import Notification
+from telegram_bot import linking
+from telegram_bot.bot import build_application
 
 CHAT = 555001
-
-
-@pytest.mark.django_db
-def test_reminder_arrives_with_done_and_snooze_buttons(make_user, telegram_server):
-    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
-    n = Notification.objects.create(user=owner, title="Take bisoprolol", body="5 mg",
-                                    channel=Notification.Channel.TELEGRAM)
-    assert delivery.deliver_due() == 1
-    [sent] = telegram_server.calls_to("sendMessage")
-    assert int(sent["chat_id"]) == CHAT
-    assert "Take bisoprolol" in sent["text"] and "5 mg" in sent["text"]
-    buttons = sent["reply_markup"]["inline_keyboard"][0]
-    assert [b["callback_data"] for b in buttons] == [f"done:{n.pk}", f"snooze:{n.pk}"]
-    assert ["Done" in buttons[0]["text"], "Snooze 1 h" in buttons[1]["text"]] == [True, True]
-    n.refresh_from_db()
-    assert n.status == Notification.Status.SENT and n.metadata["telegram_message_id"]
-
-
-@pytest.mark.django_db
-def test_russian_user_gets_russian_buttons(make_user, telegram_server):
-    owner = make_user("ru@example.com", telegram_chat_id=CHAT, language="ru")
-    Notification.objects.create(user=owner, title="Витамин D", channel="telegram")
-    delivery.deliver_due()
-    buttons = telegram_server.calls_to("sendMessage")[0]["reply_markup"]["inline_keyboard"][0]
-    assert "Готово" in buttons[0]["text"] and "Отложить на 1 ч" in buttons[1]["text"]
-
-
-@pytest.mark.django_db
-def test_blocked_bot_fails_at_once_with_the_reason(make_user, telegram_server):
-    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
-    telegram_server.blocked.add(CHAT)
-    n = Notification.objects.create(user=owner, title="Pills", channel="telegram")
-    delivery.deliver_due()
-    n.refresh_from_db()
-    assert n.status == Notification.Status.FAILED
-    assert "blocked" in n.error
-
-
-@pytest.mark.django_db
-def test_telegram_outage_is_retried_and_then_delivered_once(make_user, telegram_server):
-    owner = make_user("tg@example.com", telegram_chat_id=CHAT)
-    n = Notification.objects.create(user=owner, title="Pills", channel="telegram")
-    telegram_server.failures.extend([502, 502])  # getMe of the first attempt, then the retry's
-    now = timezone.now()
-    delivery.deliver_due(now)
-    n.refresh_from_db()
-    assert n.status == "pending" and n.attempts == 1
-    delivery.deliver_due(now + timedelta(minutes=2))
-    delivery.deliver_due(now + timedelta(minutes=10))
-    n.refresh_from_db()
-    assert n.status == "sent" and n.attempts == 3
-    assert len(telegram_server.calls_to("sendMessage")) == 1
-
-
-@pytest.mark.django_db
-def test_unlinked_user_fails_with_a_clear_reason(user, telegram_server):
-    n = Notification.objects.create(user=user, title="Pills", channel="telegram")
-    delivery.deliver_due()
-    n.refresh_from_db()
-    assert n.status == "failed" and "not linked" in n.error
 
 
 async def _run_bot(server, until):
@@ -101,7 +42,7 @@ def _replies(server):
 async def test_start_with_code_links_the_chat_and_stop_unlinks(user, telegram_server):
     from asgiref.sync import sync_to_async
 
-    code = await sync_to_async(reminders.new_link_code)(user)
+    code = await sync_to_async(linking.new_link_code)(user)
     telegram_server.send_text(CHAT, f"/start {code.code}")
 
     async def replied(count=1):
@@ -127,7 +68,7 @@ async def test_start_with_code_links_the_chat_and_stop_unlinks(user, telegram_se
 async def test_expired_code_does_not_link_and_answers_in_telegram_language(user, telegram_server):
     from asgiref.sync import sync_to_async
 
-    code = await sync_to_async(reminders.new_link_code)(user)
+    code = await sync_to_async(linking.new_link_code)(user)
     code.expires_at = timezone.now() - timedelta(seconds=1)
     await code.asave()
     telegram_server.send_text(CHAT, f"/start {code.code}", language="ru")
@@ -219,7 +160,7 @@ async def test_every_bot_message_goes_out_without_link_preview(make_user, user, 
     [reminder] = telegram_server.shown(CHAT)
     telegram_server.press_button(CHAT, {k: v for k, v in reminder.items() if k != "sent"},
                                  f"done:{pill.pk}")
-    code = await sync_to_async(reminders.new_link_code)(user)
+    code = await sync_to_async(linking.new_link_code)(user)
     telegram_server.send_text(CHAT + 1, f"/start {code.code}")  # a reply of the bot
 
     async def answered():
@@ -237,7 +178,7 @@ async def test_every_bot_message_goes_out_without_link_preview(make_user, user, 
 async def test_start_in_a_group_is_refused_and_links_nothing(user, telegram_server):
     from asgiref.sync import sync_to_async
 
-    code = await sync_to_async(reminders.new_link_code)(user)
+    code = await sync_to_async(linking.new_link_code)(user)
     group = -100200300
     telegram_server.send_text(group, f"/start {code.code}", chat_type="supergroup")
 
@@ -250,7 +191,7 @@ async def test_start_in_a_group_is_refused_and_links_nothing(user, telegram_serv
     assert "only in a private chat" in reply["text"]
     await user.arefresh_from_db()
     assert user.telegram_chat_id is None
-    assert await sync_to_async(reminders.link_code_owner)(code.code) == user, "code not spent"
+    assert await sync_to_async(linking.link_code_owner)(code.code) == user, "code not spent"
 
 
 async def _relink_question(make_user, telegram_server):
@@ -259,7 +200,7 @@ async def _relink_question(make_user, telegram_server):
 
     alice = await sync_to_async(make_user)("alice@example.com", telegram_chat_id=CHAT)
     bob = await sync_to_async(make_user)("bob@example.com")
-    code = await sync_to_async(reminders.new_link_code)(bob)
+    code = await sync_to_async(linking.new_link_code)(bob)
     telegram_server.send_text(CHAT, f"/start {code.code}")
 
     async def asked():
@@ -315,4 +256,4 @@ async def test_cancel_keeps_the_chat_and_spends_the_code(make_user, telegram_ser
     assert alice.telegram_chat_id == CHAT
     assert not await Notification.objects.filter(user=alice).aexists()
     code = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":", 1)[1]
-    assert await sync_to_async(reminders.link_code_owner)(code) is None
+    assert await sync_to_async(linking.link_code_owner)(code) is None

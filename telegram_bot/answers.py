@@ -19,7 +19,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from accounts.locale import user_language
 
-from . import telegram_chat, telegram_format
+from . import assistant_chat, formatting
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class AnswerMessages:
 async def _state(user, answer_id) -> dict:
     def read():
         with user_language(user):
-            return telegram_chat.answer_state(answer_id)
+            return assistant_chat.answer_state(answer_id)
 
     return await sync_to_async(read)()
 
@@ -102,7 +102,7 @@ async def _messages(user, answer_id) -> tuple[list[str], bool]:
 
     def render():
         with user_language(user):
-            return telegram_format.messages_for(state)
+            return formatting.messages_for(state)
 
     return render(), state["status"] == "streaming"
 

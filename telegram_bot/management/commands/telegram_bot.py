@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from notifications import telegram_api
-from notifications.bot import build_application
+from telegram_bot.bot import build_application
 
 WAIT_SECONDS = 30
 RETRY_SECONDS = 5

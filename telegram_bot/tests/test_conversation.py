@@ -13,9 +13,9 @@ from django_q.conf import Conf
 
 from chats.models import Chat, Message
 from documents.models import Document
-from notifications.bot import build_application
 from notifications.models import NotificationPreference
 from skills.models import Skill
+from telegram_bot.bot import build_application
 from tests.fakes.anthropic_server import Reply
 from tests.fakes.telegram_server import _visible_text
 
@@ -387,7 +387,7 @@ async def test_skill_menu_offers_general_and_own_specialists_only(make_user, tel
 
 
 async def test_the_command_menu_is_published_in_both_languages(telegram_server):
-    from notifications.telegram_conversation import publish_commands
+    from telegram_bot.conversation import publish_commands
 
     application = build_application(telegram_server.token)
     async with application:
@@ -403,7 +403,7 @@ async def test_the_command_menu_is_published_in_both_languages(telegram_server):
 
 def test_long_answers_are_split_into_valid_telegram_messages():
     from chats.markdown import render_markdown
-    from notifications.telegram_format import messages_for
+    from telegram_bot.formatting import messages_for
 
     paragraphs = [f"Paragraph {n}: " + "cholesterol <LDL> & HDL " * 30 for n in range(20)]
     text = "\n\n".join(paragraphs) + "\n\n```\n" + "x = 1\n" * 900 + "```"

@@ -2,7 +2,7 @@
 it would move the chat from another account, which is then told in the app), `/stop`
 unlinks it, and the Done and Snooze buttons of a reminder (Taken / Skip / Snooze of a
 medication's) act on it. A linked chat also talks to the assistant
-(telegram_conversation.py). Answers in the user's language."""
+(conversation.py). Answers in the user's language."""
 
 import uuid
 
@@ -15,10 +15,12 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from accounts.locale import user_language
+from notifications import reminders, telegram_api
+from notifications.dose_answers import telegram_button
+from notifications.models import Notification
 
-from . import reminders, telegram_api, telegram_conversation
-from .models import Notification
-from .telegram_conversation import telegram_language as _telegram
+from . import conversation, linking
+from .conversation import telegram_language as _telegram
 
 
 def _linked_user(chat_id):
@@ -36,14 +38,14 @@ def start(chat_id, code: str, telegram_language: str = "",
             return _("Anamnesis works only in a private chat with the bot: open the bot "
                      "itself and send /start there."), []
     linked = _linked_user(chat_id)
-    owner = reminders.link_code_owner(code) if code else None
+    owner = linking.link_code_owner(code) if code else None
     if owner is not None and linked is not None and linked.pk != owner.pk:
         with user_language(owner, _telegram(telegram_language)):
             return _("This chat is linked to %(current)s. Link it to %(new)s instead? "
                      "%(current)s will no longer get reminders or answers here.") % {
                 "current": linked.email, "new": owner.email}, [
                 (_("Confirm"), f"relink:{code}"), (_("Cancel"), f"relinkno:{code}")]
-    user = reminders.link_chat(code, chat_id) if owner is not None else None
+    user = linking.link_chat(code, chat_id) if owner is not None else None
     if user is None:
         with user_language(linked, _telegram(telegram_language)):
             if linked and not code:
@@ -67,13 +69,13 @@ def relink(chat_id, data: str, telegram_language: str = "") -> str:
     action, _sep, code = data.partition(":")
     linked = _linked_user(chat_id)
     if action == "relinkno":
-        reminders.drop_link_code(code)
+        linking.drop_link_code(code)
         with user_language(linked, _telegram(telegram_language)):
             if linked is None:
                 return _("Nothing changed.")
             return _("Nothing changed: this chat stays linked to %(email)s.") % {
                 "email": linked.email}
-    user = reminders.link_chat(code, chat_id)
+    user = linking.link_chat(code, chat_id)
     if user is None:
         with user_language(linked, _telegram(telegram_language)):
             return _("This link code is not valid or has expired. Open Settings → Telegram "
@@ -83,7 +85,7 @@ def relink(chat_id, data: str, telegram_language: str = "") -> str:
 
 def stop(chat_id, telegram_language: str = "") -> str:
     close_old_connections()
-    user = reminders.unlink_chat(chat_id)
+    user = linking.unlink_chat(chat_id)
     with user_language(user, _telegram(telegram_language)):
         if user is None:
             return _("This chat is not linked to any account.")
@@ -97,8 +99,6 @@ def button(chat_id, data: str, telegram_language: str = "") -> tuple[str, bool]:
     action, _sep, raw_id = data.partition(":")
     with user_language(user, _telegram(telegram_language)):
         if action == "dose":  # Taken / Skip / Snooze of a medication reminder
-            from .dose_answers import telegram_button
-
             return telegram_button(user, data)
         try:
             pk = uuid.UUID(raw_id)
@@ -160,12 +160,12 @@ def build_application(token: str) -> Application:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .defaults(telegram_api.defaults())  # link previews off in every answer and reply
-        .post_init(telegram_conversation.publish_commands)
+        .post_init(conversation.publish_commands)
         .build()
     )
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("stop", _on_stop))
     application.add_handler(CallbackQueryHandler(_on_button, pattern=r"^(done|snooze|dose):"))
     application.add_handler(CallbackQueryHandler(_on_relink, pattern=r"^relink(no)?:"))
-    telegram_conversation.add_handlers(application)
+    conversation.add_handlers(application)
     return application

@@ -11,7 +11,7 @@ from accounts.runtime_secrets import encrypt
 from notifications import delivery
 from notifications.models import Notification
 
-from .test_telegram import CHAT, _run_bot
+from .test_bot import CHAT, _run_bot
 
 TOKEN = "7000001234:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_x"  # the shape of a real one
 
@@ -35,7 +35,8 @@ def everything_logged():
                  if any(type(f).__name__ == "RedactSecrets" for f in h.filters)]
     stream = io.StringIO()
     old_stream = handler.setStream(stream)
-    names = ["", "httpx", "httpcore", "telegram", "telegram.ext", "notifications"]
+    names = ["", "httpx", "httpcore", "telegram", "telegram.ext", "notifications",
+             "telegram_bot"]
     levels = {name: logging.getLogger(name).level for name in names}
     for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
