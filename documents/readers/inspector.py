@@ -148,9 +148,13 @@ class Inspector:
         arguments = ["-m", "documents.readers.inspector"]
         for module in PRELOAD:
             arguments += ["--preload", module]
-        with open(Path(self.work) / "stderr", "wb") as errors:
-            self.process = sandbox.start(arguments, self.work, errors, stdin=subprocess.PIPE,
-                                         text=False)
+        try:
+            with open(Path(self.work) / "stderr", "wb") as errors:
+                self.process = sandbox.start(arguments, self.work, errors,
+                                             stdin=subprocess.PIPE, text=False)
+        except OSError:
+            shutil.rmtree(self.work, ignore_errors=True)
+            raise
         answer = self.ask([], START_SECONDS)
         if not (answer or {}).get("ready"):
             self.close()
@@ -219,11 +223,14 @@ class Inspector:
         if answer is not None and answer.get("limit") == "memory":
             raise too_big()
         if answer is None:
-            self.kill()
-            returncode = self.process.wait()
             if self.timed_out.is_set():
                 raise too_long()
-            if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            try:  # it closed its end: it is ending, or has ended, on its own
+                returncode = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                returncode = self.process.wait()
+            if returncode == -signal.SIGXCPU:  # past the CPU time of this file
                 raise too_slow()
             log.warning("The upload inspector stopped on a file (exit %s): %s", returncode,
                         self.errors())

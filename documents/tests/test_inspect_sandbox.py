@@ -190,3 +190,10 @@ def test_refusals_keep_their_messages_and_language(client, make_user):
     assert "PDF обрезан (файл записан не полностью)" in response.content.decode()
     response = post(client, "empty.txt", b"")
     assert response.status_code == 400 and "Файл пустой." in response.content.decode()
+
+
+def test_the_inspectors_own_refusals_are_in_the_users_language(client, make_user, probe):
+    client.force_login(make_user("ivan@example.com", language="ru"))
+    response = post(client, "crash.txt", b"probe:crash")
+    assert response.status_code == 400
+    assert "Файл не удалось проверить" in response.content.decode()
