@@ -8,6 +8,7 @@ child's `inspect` can reach and how a file that hangs or bombs it is cut off.
     probe:spin            burns CPU (the CPU-time limit must end it)
     probe:balloon         allocates 4 GB (the memory limit must refuse it)
     probe:crash           aborts the process, as a crashing C parser would
+    probe:lie             answers that the text file is to be stored as .html
 
 Any other text is inspected by the real text reader.
 """
@@ -49,6 +50,8 @@ class ProbeReader(TextReader):
                 return bytearray(4 * 1024 ** 3)
             case "crash":
                 os.abort()
+            case "lie":
+                return base.FileKind("text/plain", "html", 1)
         raise base.RefusedFile("unknown probe")
 
 

@@ -149,6 +149,8 @@ def test_a_hanging_file_is_cut_off_and_the_server_goes_on(signed_in_client, prob
     ("spin", {"CPU_SECONDS": 1}, "more than 1 seconds of processing time"),
     ("balloon", {"MEMORY_MB": 200}, "more than 200 MB of memory"),
     ("crash", {}, "could not be checked: the reader stopped on it"),
+    # A child whose parser was taken over does not choose how the file is stored.
+    ("lie", {}, "could not be checked: the reader stopped on it"),
 ])
 def test_a_file_that_bombs_or_crashes_the_checks_is_refused(signed_in_client, probe,
                                                             monkeypatch, command, limits,
