@@ -176,9 +176,10 @@ def test_one_upload_hanging_does_not_hold_up_another(probe, monkeypatch):
 
     hanging = threading.Thread(target=hang)
     hanging.start()
-    started = time.monotonic()
+    # The other upload gets a child of its own and is answered while the first still hangs
+    # (each child takes a few seconds to start on a loaded machine, so no figure here).
     assert inspector.inspect(text_pdf(LIPID_EN)).page_count == 1
-    assert hanging.is_alive() and time.monotonic() - started < 8
+    assert hanging.is_alive()
     hanging.join()
     assert refusals and "took longer than 8 seconds" in refusals[0]
 
