@@ -2,7 +2,8 @@
 
 `accept(user, uploaded)` either stores one new Document (and queues its processing once
 the transaction commits), points to the existing one with the same content, or raises
-RefusedFile with a message for the user. Nothing half-stored remains on refusal.
+RefusedFile with a message for the user. Nothing half-stored remains on refusal. What the
+file is gets decided by the reader's checks in a sandboxed child (readers/inspector.py).
 """
 
 import hashlib
@@ -19,9 +20,8 @@ from django.db.models import Sum
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from . import readers
 from .models import Document
-from .readers import RefusedFile
+from .readers import RefusedFile, inspector
 from .tasks import enqueue
 
 MB = 1024 * 1024
@@ -83,7 +83,7 @@ def accept(user, uploaded) -> Accepted:
     check_limits(user, uploaded.size or 0)
     data = read_upload(uploaded)
     check_limits(user, len(data))  # the declared size may lie
-    kind = readers.inspect(data)
+    kind = inspector.inspect(data)  # parsed in the sandbox, never in this process
     digest = hashlib.sha256(data).hexdigest()
     existing = Document.objects.for_user(user).filter(sha256=digest).first()
     if existing:

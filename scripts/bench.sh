@@ -58,6 +58,8 @@ fi
 if wanted documents; then
   section "Document pipeline"
   DATA_DIR="$(data documents)" python bench/document_pipeline.py
+  section "Upload checks in the sandbox"
+  DATA_DIR="$(data documents)" python bench/upload_inspect.py
 fi
 if wanted scale; then
   section "Several processes as one instance: two daphne, two qcluster, one PostgreSQL + Redis"

@@ -114,13 +114,14 @@ def read(mime_type: str, data: bytes, stage: Stage = no_stage) -> Read:
         return outcome(child.returncode, final, timed_out.is_set(), folder)
 
 
-def start(arguments: list[str], work: str, errors) -> subprocess.Popen:
+def start(arguments: list[str], work: str, errors, stdin=subprocess.DEVNULL,
+          text: bool = True) -> subprocess.Popen:
     """Python with `arguments` as the sandbox's child: its own session (killed as a group),
-    a minimal environment, no network where the machine allows, text on stdout."""
+    a minimal environment, no network where the machine allows, its answers on stdout
+    (text unless `text` is False; readers/inspector.py talks in bytes over stdin too)."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter, arguments we made
         [*isolation(), sys.executable, *arguments], stdout=subprocess.PIPE, stderr=errors,
-        stdin=subprocess.DEVNULL, cwd=ROOT, env=child_environment(work),
-        start_new_session=True, text=True,
+        stdin=stdin, cwd=ROOT, env=child_environment(work), start_new_session=True, text=text,
     )
 
 
@@ -212,17 +213,22 @@ def limit(cpu_seconds: int, memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def child(work: str, mime_type: str, language: str, cpu_seconds: int, memory_mb: int) -> None:
-    private_stdout()
+def readers_only(language: str) -> None:
+    """Django as far as the readers need it: translated messages, no settings module (so
+    no secrets), no database, no apps."""
     import django
     from django.conf import settings
     from django.utils import translation
 
-    # Only what the readers need: translated messages, no database, no apps.
     settings.configure(USE_I18N=True, INSTALLED_APPS=[], LANGUAGE_CODE=language,
                        LOCALE_PATHS=[ROOT / "documents" / "locale"])
     django.setup()
     translation.activate(language)
+
+
+def child(work: str, mime_type: str, language: str, cpu_seconds: int, memory_mb: int) -> None:
+    private_stdout()
+    readers_only(language)
     from documents import readers
     from documents.readers import base
 
