@@ -57,8 +57,7 @@ def appointment(request):
         return render(request, "documents/appointment.html", {
             "max_chars": MAX_QUESTIONS_CHARS,
             "suggested": suggested_questions.kept(request.user),
-            "waiting": [{**actions.card(action), "undoable": False, "error": action.error,
-                         "text": (action.payload or {}).get("text", "")}
+            "waiting": [{**actions.card(action), "text": (action.payload or {}).get("text", "")}
                         for action in suggested_questions.waiting(request.user)],
         })
     if not rate_limits.allow(request.user, "compile"):
