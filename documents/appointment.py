@@ -56,7 +56,7 @@ def out_of_range_trends(user, now) -> list[dict]:
     return trends
 
 
-def context(user, now=None, questions=()) -> dict:
+def context(user, now=None, questions=(), suggested=()) -> dict:
     now = now or timezone.now()
     preference = HealthPreference.for_user(user)
     current = list(Medication.objects.for_user(user).filter(is_active=True))
@@ -78,14 +78,16 @@ def context(user, now=None, questions=()) -> dict:
         "trends": out_of_range_trends(user, now),
         "documents": list(documents[:MAX_DOCUMENTS]),
         "questions": list(questions),
+        "suggested_questions": list(suggested),  # kept from the assistant's suggestions
     }
 
 
-def compile_appointment_pdf(user, questions=()) -> GeneratedPDF:
+def compile_appointment_pdf(user, questions=(), suggested=()) -> GeneratedPDF:
+    """`questions`: the user's own; `suggested`: the assistant's they kept (marked so)."""
     with user_language(user), timezone.override(zone_of(user)):
         title = _("For my appointment")
-        html = render_to_string("memory/appointment_report.html",
-                                {**context(user, questions=questions), "title": title})
+        html = render_to_string("memory/appointment_report.html", {
+            **context(user, questions=questions, suggested=suggested), "title": title})
     from weasyprint import HTML  # heavy: loaded only when a PDF is made
 
     pdf_bytes = HTML(string=html, url_fetcher=refuse_fetch).write_pdf()

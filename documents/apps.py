@@ -14,9 +14,18 @@ class DocumentsConfig(AppConfig):
         from chats.assistant import providers
         from memory import hooks
 
-        from . import actions, attachments, context, search, timeline_source, tools  # noqa: F401  (tools register themselves)
+        from . import (  # noqa: F401  (tools register themselves)
+            actions,
+            attachments,
+            context,
+            search,
+            suggested_questions,
+            timeline_source,
+            tools,
+        )
 
         actions.register()
+        suggested_questions.register()
         attachments.register()  # files attached in a chat become documents
 
         providers.register(providers.Provider("documents", 50, providers.TURN,

@@ -16,7 +16,7 @@ from chats import llm
 from memory.models import Medication, MemoryEntry
 
 from . import actions as document_actions
-from . import page_images
+from . import follow_ups, page_images
 from .lab_values import normalise_document
 from .models import Document
 
@@ -76,6 +76,7 @@ RECORD_TOOL = {
                     "required": ["name"],
                 },
             },
+            "follow_ups": follow_ups.SCHEMA,
         },
         "required": ["doc_type", "summary", "findings", "lab_values"],
     },
@@ -88,6 +89,9 @@ SYSTEM = (
     "reference range as written (e.g. '3.5-5.0' or '< 5.2'); flag values outside it. "
     "For a prescription, list each prescribed medication with its strength, form, dose, "
     "times or frequency and instructions as written. "
+    "List each follow-up the document asks for (a repeat test, a check-up, a next visit) "
+    "with when it should happen as written and its interval as a number and unit (or the "
+    "date, only when one is printed); never compute dates yourself. "
     "Never invent values that are not in the text. Images of the pages may come with the "
     "text: read the values from them where the OCR text is garbled."
 )
@@ -111,14 +115,16 @@ def extract_facts(document: Document, images: list[bytes] = ()) -> dict:
     except llm.NoToolAnswer as error:
         raise ValueError(_("The model did not return the document's facts.")) from error
     metadata = clean(answer)
-    document.metadata = metadata
     document.doc_type = metadata["doc_type"]
     document.document_date = parse_date(metadata.get("document_date"))
+    metadata["follow_ups"] = follow_ups.dated(document, metadata["follow_ups"])
+    document.metadata = metadata
     document.save(update_fields=["metadata", "doc_type", "document_date", "updated"])
     normalise_document(document)
     document_actions.record_facts(document)
     if document.doc_type == Document.DocType.PRESCRIPTION:
         document_actions.propose_medications(document, metadata.get("medications") or [])
+    follow_ups.propose(document, metadata["follow_ups"])
     return metadata
 
 
@@ -157,6 +163,7 @@ def clean(answer: dict) -> dict:
             medication for item in answer.get("medications") or []
             if (medication := clean_medication(item))
         ][:30],
+        "follow_ups": follow_ups.clean(answer.get("follow_ups")),
     }
 
 

@@ -148,3 +148,26 @@ class GeneratedPDF(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class AppointmentQuestion(models.Model):
+    """A question for the next appointment that the assistant suggested and the user kept
+    (appointment.py): offered on the appointment form, marked as the assistant's in the PDF.
+    Made only through the `documents.question` action (actions.py), so Undo removes it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointment_questions"
+    )
+    text = models.CharField(_("question"), max_length=500)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suggested question")
+        verbose_name_plural = _("suggested questions")
+        ordering = ["created"]
+
+    def __str__(self):
+        return self.text

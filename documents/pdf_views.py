@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import rate_limits
+from chats import actions
 
+from . import suggested_questions
 from .appointment import MAX_QUESTIONS_CHARS, compile_appointment_pdf, questions_from
 from .forms import ReportForm
 from .models import GeneratedPDF
@@ -49,13 +51,29 @@ def download(request, pk):
 @require_http_methods(["GET", "POST"])
 def appointment(request):
     """“Prepare for my appointment” (timeline and medications pages): the questions to
-    bring, then the PDF, compiled and sent."""
+    bring — the user's own, and the ones the assistant suggested, ticked — then the PDF,
+    compiled and sent."""
     if request.method != "POST":
         return render(request, "documents/appointment.html", {
-            "max_chars": MAX_QUESTIONS_CHARS})
+            "max_chars": MAX_QUESTIONS_CHARS,
+            "suggested": suggested_questions.kept(request.user),
+            "waiting": [{**actions.card(action), "text": (action.payload or {}).get("text", "")}
+                        for action in suggested_questions.waiting(request.user)],
+        })
     if not rate_limits.allow(request.user, "compile"):
         return rate_limits.too_many(request, "compile")
-    report = compile_appointment_pdf(request.user,
-                                     questions_from(request.POST.get("questions", "")))
+    report = compile_appointment_pdf(
+        request.user, questions_from(request.POST.get("questions", "")),
+        suggested_questions.chosen(request.user, request.POST.getlist("suggested")))
     return FileResponse(report.file.open("rb"), as_attachment=True,
                         filename="appointment.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def remove_question(request, pk):
+    """Drops a question the assistant suggested (the Undo of its action)."""
+    if not suggested_questions.remove(request.user, pk):
+        raise Http404
+    messages.success(request, _("The question was removed."))
+    return redirect("pdfs:appointment")

@@ -1,11 +1,12 @@
-"""The assistant's document tools: `search_documents`, `read_document`, `generate_pdf` and
-`get_lab_series`.
+"""The assistant's document tools: `search_documents`, `read_document`, `generate_pdf`,
+`get_lab_series` and `suggest_appointment_question`.
 
 Both act for the chat's owner only: every id the model passes is re-scoped to that user.
 """
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,7 @@ from chats.tool_registry import Tool, ToolContext, ToolResult, register
 from memory.models import MemoryEntry
 
 from . import actions as document_actions
-from . import analytes, pages, search
+from . import analytes, pages, search, suggested_questions
 from .context import excerpt_pages
 from .models import Document
 from .reports import compile_report
@@ -229,4 +230,54 @@ register(Tool(
     },
     run=get_lab_series,
     label=gettext_lazy("Lab values"),
+))
+
+
+def suggest_appointment_question(context: ToolContext, data: dict) -> ToolResult:
+    """A question for the user's next appointment, kept for the appointment form and PDF;
+    in a turn that read outside text it waits for the user's confirmation."""
+    text = suggested_questions.text_of(data.get("question"))
+    try:
+        suggested_questions.check(context.user, text)
+    except ValidationError as error:
+        return ToolResult(" ".join(error.messages), _("Question not added"), is_error=True)
+    payload = {"text": text}
+    origin = actions.from_chat(context.chat)
+    url = reverse("pdfs:appointment")
+    if context.untrusted or actions.must_confirm():
+        action = actions.propose(context.user, suggested_questions.QUESTION, payload,
+                                 origin=origin,
+                                 summary=_("Question for the appointment: %(text)s") % {
+                                     "text": text})
+        return ToolResult(
+            f"Not added yet: the question “{text}” waits for the user's confirmation (a card "
+            f"with Confirm / Cancel is shown to them). Tell the user it is waiting.",
+            _("Waiting for your confirmation: %(text)s") % {"text": text},
+            {"text": text, "url": url, "action": actions.card(action)},
+        )
+    action = actions.perform(context.user, suggested_questions.QUESTION, payload,
+                             origin=origin,
+                             summary=_("Question for the appointment: %(text)s") % {"text": text})
+    return ToolResult(
+        f"Added the question “{text}” to the user's questions for their next appointment; "
+        f"they can keep or remove it on {url}, where the appointment PDF is made.",
+        action.summary, {"text": text, "url": url, "action": actions.card(action)},
+    )
+
+
+register(Tool(
+    name="suggest_appointment_question",
+    description="Suggest one question the user could ask at their next doctor's appointment "
+    "(e.g. after discussing a result that deserves the doctor's opinion). It is added to "
+    "the questions page of their appointment PDF, marked as suggested by the assistant; "
+    "the user keeps or removes it. One question a call, in the user's language.",
+    input_schema={
+        "type": "object",
+        "properties": {"question": {"type": "string", "description": "The question, "
+                                    "as the user would ask it."}},
+        "required": ["question"],
+    },
+    run=suggest_appointment_question,
+    reads_data=False,  # its result only confirms its own input
+    label=gettext_lazy("Appointment question"),
 ))

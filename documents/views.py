@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import rate_limits
 
 from . import actions as document_actions
-from . import facts_state, pages, tasks, uploads
+from . import facts_state, follow_ups, pages, tasks, uploads
 from . import search as document_search
 from .forms import FactsForm, LabValueFormSet
 from .models import Document
@@ -113,6 +113,7 @@ def detail_context(document, form=None, formset=None) -> dict:
                       if index in record and record[index].analyte else "")
                      for index, item in enumerate(lab_values)],
         "medication_actions": document_actions.medication_cards(document),
+        "follow_ups": follow_ups.cards(document),
         "facts_form": form or FactsForm(initial=FactsForm.initial_for(document)),
         "lab_formset": formset or LabValueFormSet(initial=lab_values, prefix="lab"),
         # Page by page, where the pages are known: the answers' sources link to #page-N.

@@ -7,7 +7,7 @@ for the user's confirmation. Undo removes the reminder (and its pending occurren
 
 from datetime import datetime
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +61,8 @@ def apply_reminder(action) -> None:
     reminders.check_schedule(data.get("recurrence", ""))
     reminders.check_cap(action.user)
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
+    if at is not None and data.get("if_past") == "now" and at < timezone.now():
+        at = None  # a document's follow-up already due (documents/follow_ups.py): now
     notification = reminders.create(
         action.user, title=data["title"], body=data.get("body", ""), scheduled_at=at,
         recurrence=data.get("recurrence", ""), channel=data["channel"],

@@ -183,6 +183,12 @@ def _lab_value(user):
     return value
 
 
+def _appointment_question(user):
+    from documents.models import AppointmentQuestion
+
+    return AppointmentQuestion.objects.create(user=user, text=f"{MARKER} ask about iron?")
+
+
 def _proposed_action(user):
     """Something the assistant proposed (a critical memory entry), waiting for the owner."""
     from chats import actions
@@ -234,6 +240,7 @@ ROUTE_FACTORIES = {
     "notifications:dose_answer": _dose_reminder,
     "trends:match": _lab_value,
     "sharing.views": _share_link,
+    "pdfs:appointment_question_remove": _appointment_question,
 }
 
 # Routes with a parameter that is not a user's object id, and why.
@@ -273,6 +280,7 @@ class OwnerObjects:
 def make_owner_objects(owner) -> OwnerObjects:
     _medication(owner), _vital(owner)  # the health record, for get_health_record
     _lab_value(owner)  # a lab value, for get_lab_series
+    _appointment_question(owner)  # for suggest_appointment_question
     return OwnerObjects(chat=_chat(owner), document=_document(owner),
                         report=_generated_pdf(owner), memory=_memory_entry(owner),
                         notification=_notification(owner), skill=_skill(owner))
@@ -310,6 +318,11 @@ TOOL_INPUTS = {
     # Read-only: the owner's analyte by its name, its LOINC code and the printed name.
     "get_lab_series": lambda o: [
         {"analyte": "cholesterol"}, {"analyte": "2093-3"}, {"analyte": MARKER},
+    ],
+    # The owner's own question again: the stranger's list is theirs alone (never "already
+    # on the list"), and the owner's stays as it was.
+    "suggest_appointment_question": lambda o: [
+        {"question": f"{MARKER} ask about iron?"}, {"question": str(o.document.pk)},
     ],
     "schedule_notification": lambda o: [
         {"title": o.notification.title, "in_minutes": 5},

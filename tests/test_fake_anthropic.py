@@ -224,6 +224,32 @@ def test_a_scripted_reply_contradicting_tool_choice_fails_loudly(client, fake_an
     fake_anthropic.violations.clear()  # provoked on purpose (the fixture fails on leftovers)
 
 
+RECORD = {"name": "record", "description": "Records facts.", "input_schema": {
+    "type": "object", "properties": {
+        "summary": {"type": "string"},
+        "follow_ups": {"type": "array", "items": {"type": "object", "properties": {
+            "what": {"type": "string"}, "due_in_count": {"type": ["integer", "null"]}}}},
+    }}}
+
+
+@pytest.mark.parametrize(("answer", "field"), [
+    ({"summary": "s", "next_visit": "June"}, "next_visit"),
+    ({"summary": "s", "follow_ups": [{"what": "Holter", "due_in_days": 90}]},
+     "follow_ups.0.due_in_days"),
+])
+def test_a_forced_call_holds_only_what_its_schema_declares(client, fake_anthropic, answer,
+                                                           field):
+    fake_anthropic.queue(Reply.tool("record", answer))
+    with pytest.raises(anthropic.InternalServerError, match=f"holds {field}, which"):
+        create(client, tools=[RECORD], tool_choice={"type": "tool", "name": "record"})
+    assert len(fake_anthropic.violations) == 1
+    fake_anthropic.violations.clear()  # provoked on purpose (the fixture fails on leftovers)
+    declared = {"summary": "s", "follow_ups": [{"what": "Holter", "due_in_count": 3}]}
+    fake_anthropic.queue(Reply.tool("record", declared))
+    forced = create(client, tools=[RECORD], tool_choice={"type": "tool", "name": "record"})
+    assert forced.content[0].input == declared
+
+
 def test_a_responder_can_follow_tool_choice(client, fake_anthropic):
     def responder(body):
         if (body.get("tool_choice") or {}).get("type") == "tool":

@@ -16,8 +16,11 @@ server_error; the fake answers 400 invalid_request_error so the SDK does not ret
 `reply_violation` tells when a scripted reply contradicts the request (a forced
 `tool_choice` answered without that tool, `tool_choice` none or no tools answered with a
 tool call, text before a forced tool call, several calls despite
-`disable_parallel_tool_use`): the real model cannot answer that way, so the server
-answers 500 instead of letting the test pass on an impossible reply.
+`disable_parallel_tool_use`, a forced call whose input holds a field its tool's
+`input_schema` does not declare — at any depth, e.g. `follow_ups` in record_document's
+answer before the schema had them): the real model cannot answer that way (it fills the
+schema it is given), so the server answers 500 instead of letting the test pass on an
+impossible reply.
 """
 
 from __future__ import annotations
@@ -206,4 +209,34 @@ def reply_violation(body: dict, blocks: list) -> str | None:
             return "text before the tool call: a forced tool_choice starts with the tool call"
     if choice.get("disable_parallel_tool_use") and len(calls) > 1:
         return f"{len(calls)} tool calls despite disable_parallel_tool_use"
+    if kind in ("any", "tool"):
+        schemas = {tool.get("name"): tool.get("input_schema") for tool in body["tools"]}
+        for call in calls:
+            extra = undeclared(schemas.get(call.name), call.input, "")
+            if extra:
+                return f"the input of {call.name} holds {extra}, which its input_schema " \
+                       f"does not declare"
+    return None
+
+
+def undeclared(schema, value, path: str) -> str | None:
+    """The first field of `value` that `schema` (a JSON Schema's properties and items)
+    does not declare, as a path; None when every field is declared. A schema that declares
+    no properties, or allows additional ones, allows any."""
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(value, dict) and isinstance(schema.get("properties"), dict) \
+            and schema.get("additionalProperties") is not True:
+        properties = schema["properties"]
+        for name, inner in value.items():
+            if name not in properties:
+                return f"{path}{name}"
+            found = undeclared(properties[name], inner, f"{path}{name}.")
+            if found:
+                return found
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, inner in enumerate(value):
+            found = undeclared(schema["items"], inner, f"{path}{index}.")
+            if found:
+                return found
     return None
