@@ -338,9 +338,9 @@ class ClinicalEntry(models.Model):
 
 class Condition(ClinicalEntry):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        INACTIVE = "inactive", _("Inactive")
-        RESOLVED = "resolved", _("Resolved")
+        ACTIVE = "active", pgettext_lazy("clinical status", "Active")
+        INACTIVE = "inactive", pgettext_lazy("clinical status", "Inactive")
+        RESOLVED = "resolved", pgettext_lazy("clinical status", "Resolved")
 
     name = models.CharField(_("condition"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
@@ -363,9 +363,9 @@ class Condition(ClinicalEntry):
 
 class Allergy(ClinicalEntry):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        INACTIVE = "inactive", _("Inactive")
-        RESOLVED = "resolved", _("Resolved")
+        ACTIVE = "active", pgettext_lazy("clinical status", "Active")
+        INACTIVE = "inactive", pgettext_lazy("clinical status", "Inactive")
+        RESOLVED = "resolved", pgettext_lazy("clinical status", "Resolved")
 
     class Category(models.TextChoices):
         MEDICATION = "medication", _("Medication")
