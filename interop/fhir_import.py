@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
 
+from chats.assistant import context_cache
 from labs.catalogue import catalogue
 from labs.mentions import touched
 from labs.models import LabValue
@@ -82,11 +82,11 @@ def validate(resource) -> str:
         return f"unknown resource type {str(resource['resourceType'])[:40]!r}"
     try:
         model.model_validate(resource)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"invalid: {where} {first.get('msg', '')}"[:200]
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError) as error:  # pydantic's ValidationError is a ValueError
+        details = error.errors() if hasattr(error, "errors") else []
+        if details:
+            where = ".".join(str(part) for part in details[0].get("loc", ()))
+            return f"invalid: {where} {details[0].get('msg', '')}"[:200]
         return f"invalid: {error}"[:200]
     return ""
 
@@ -222,6 +222,8 @@ class Importer:
         self.report()
         if self.counts["by_type"].get("lab_values"):
             touched(self.user.pk)
+        if self.counts["imported"]:
+            context_cache.changed(self.user)  # bulk_create sends no signals
 
 
 def import_resources(record_import: RecordImport, resources: Iterable[dict], *,
@@ -260,4 +262,7 @@ def undo(record_import: RecordImport) -> dict[str, int]:
                                                     source_import=record_import).delete()
             if by_model.get(model._meta.label):
                 removed[name] = by_model[model._meta.label]
+    if removed.get("lab_values"):
+        touched(record_import.user_id)
+    context_cache.changed(record_import.user_id)
     return removed
