@@ -425,6 +425,7 @@ CONSTANCE_CONFIG = {
     "telegram_bot_token": (env("TELEGRAM_BOT_TOKEN"), _("Telegram bot token."), "secret"),
     "upload_max_file_mb": (25, _("Largest file a user may upload, in MB."), int),
     "upload_quota_mb": (1024, _("Storage each user may use for documents, in MB."), int),
+    "import_max_file_mb": (2048, _("Largest file a user may import (an Apple Health export, a FHIR or C-CDA file), in MB."), int),
     "daily_review_hour": (7, _("Hour of the day (user's timezone) of the proactive review."), int),
     "backup_enabled": (True, _("Back up the database and files every day (into DATA_DIR/backups/, or the S3 bucket when uploads are stored there)."), bool),
     "backup_hour": (3, _("Hour of the day (server time zone) of the daily backup."), int),
@@ -434,7 +435,7 @@ CONSTANCE_CONFIG = {
 CONSTANCE_CONFIG_FIELDSETS = (
     (_("Accounts"), ("self_registration_enabled", "default_max_chats")),
     (_("Assistant"), ("claude_model", "daily_review_hour", "monthly_token_budget")),
-    (_("Documents"), ("upload_max_file_mb", "upload_quota_mb")),
+    (_("Documents"), ("upload_max_file_mb", "upload_quota_mb", "import_max_file_mb")),
     (_("Delivery"), ("smtp_url", "smtp_from_email", "telegram_bot_token")),
     (_("Backups"), ("backup_enabled", "backup_hour", "backup_keep")),
 )

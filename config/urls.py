@@ -34,6 +34,8 @@ urlpatterns = [
     # documents app serves them, included before memory's own pages.
     path("memory/trends/", include("documents.trend_urls")),
     path("memory/", include("memory.urls")),
+    path("import/", include("interop.urls")),
+    path("export/", include("interop.export_urls")),
     path("skills/", include("skills.urls")),
     path("notifications/", include("notifications.urls")),
     path("share/", include("sharing.urls")),

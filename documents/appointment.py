@@ -4,17 +4,19 @@ with their trend, the recent documents, and a page of the user's questions — c
 the other reports (WeasyPrint, local fonts with Cyrillic, nothing fetched) and kept among
 the user's PDFs. The template is memory/appointment_report.html."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.locale import user_language, zone_of
 from memory import vitals
 from memory.adherence import adherence
-from memory.models import HealthPreference, Medication, MemoryEntry, Vital
+from memory.models import Allergy, Condition, HealthPreference, Medication, MemoryEntry, Vital
 
 from .models import Document, GeneratedPDF
 from .reports import refuse_fetch
@@ -56,6 +58,45 @@ def out_of_range_trends(user, now) -> list[dict]:
     return trends
 
 
+@dataclass
+class Line:
+    """One allergy or condition as the report lists it: a name and what is known of it."""
+
+    title: str
+    content: str = ""
+
+
+def allergy_lines(user, entries) -> list[Line]:
+    """Active allergies of the record, then those only written as memory entries."""
+    lines = []
+    for allergy in Allergy.objects.for_user(user).filter(status=Allergy.Status.ACTIVE) \
+            .order_by("substance"):
+        details = [allergy.reaction, str(allergy.get_severity_display()) if allergy.severity
+                   else "", allergy.note]
+        lines.append(Line(allergy.substance, " · ".join(part for part in details if part)))
+    known = {line.title.casefold() for line in lines}
+    lines += [Line(entry.title, entry.content) for entry in
+              entries.filter(category=MemoryEntry.Category.ALLERGY)
+              if entry.title.casefold() not in known]
+    return lines
+
+
+def condition_lines(user, entries) -> list[Line]:
+    """Active conditions of the record, then those only written as memory entries."""
+    lines = []
+    for condition in Condition.objects.for_user(user).filter(status=Condition.Status.ACTIVE) \
+            .order_by("name"):
+        since = _("since %(date)s") % {"date": date_format(condition.onset, "SHORT_DATE_FORMAT")} \
+            if condition.onset else ""
+        lines.append(Line(condition.name,
+                          " · ".join(part for part in (since, condition.note) if part)))
+    known = {line.title.casefold() for line in lines}
+    lines += [Line(entry.title, entry.content) for entry in
+              entries.filter(category=MemoryEntry.Category.CONDITION)
+              if entry.title.casefold() not in known]
+    return lines
+
+
 def context(user, now=None, questions=(), suggested=()) -> dict:
     now = now or timezone.now()
     preference = HealthPreference.for_user(user)
@@ -71,8 +112,8 @@ def context(user, now=None, questions=(), suggested=()) -> dict:
                  .only("filename", "doc_type", "document_date", "created", "metadata"))
     return {
         "user": user, "created": now, "medications": current,
-        "allergies": list(entries.filter(category=MemoryEntry.Category.ALLERGY)),
-        "conditions": list(entries.filter(category=MemoryEntry.Category.CONDITION)),
+        "allergies": allergy_lines(user, entries),
+        "conditions": condition_lines(user, entries),
         "latest": vitals.latest(user, preference),
         "readings": [vitals.reading(vital, preference) for vital in recent[:60]],
         "trends": out_of_range_trends(user, now),

@@ -16,15 +16,16 @@ from chats.assistant.untrusted import data_block, data_text
 from chats.sources import Blocks, Source
 
 from . import search
+from .clinical import active_lines
 from .health_summary import summary_text
-from .models import HealthPreference, Medication, MemoryEntry, Vital
+from .models import Allergy, Condition, HealthPreference, Medication, MemoryEntry, Vital
 
 MEMORY_LIMIT = 100
 RELEVANT_LIMIT = 8
 ALWAYS = ("critical", "high")  # in the system prompt of every turn
 # What memory_blocks reads (with the user): saving or deleting one of these rows gives the
 # user's stable context a new version (chats/assistant/context_cache.py).
-SOURCES = (MemoryEntry, Medication, Vital, HealthPreference)
+SOURCES = (MemoryEntry, Medication, Vital, HealthPreference, Condition, Allergy)
 
 
 def _line(labels, importance, category, title, content) -> str:
@@ -57,6 +58,13 @@ def memory_blocks(user, chat, current: str) -> list[dict]:
     if record:
         blocks.append(block("The user's health record (medications they take, latest vitals)",
                             record))
+    # Names may come from imported files or documents: data with their source, not words
+    # of the user.
+    clinical = active_lines(user)
+    if clinical:
+        blocks.append({"type": "text", "text": data_text(
+            "health-record", "Active conditions and allergies in the health record, each "
+            "with its source", "\n".join(clinical))})
     return blocks
 
 

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import vitals
 from .dose_schedule import parse_time
-from .models import HealthPreference, Medication, MemoryEntry, Vital
+from .models import (
+    Allergy,
+    Condition,
+    HealthPreference,
+    Immunization,
+    Medication,
+    MemoryEntry,
+    Vital,
+)
 
 
 class MemoryEntryForm(forms.ModelForm):
@@ -180,3 +188,62 @@ class LabUnitsForm(forms.ModelForm):
     class Meta:
         model = HealthPreference
         fields = ["lab_units"]
+
+
+DATE_WIDGET = {"type": "date"}
+
+
+class ClinicalEntryFields:
+    """What the forms of conditions, allergies and immunizations share (a mixin of their
+    ModelForms): dates picked in the browser and never in the future."""
+
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.date_fields:
+            self.fields[name].widget = forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
+        self.fields["note"].widget = forms.Textarea(attrs={"rows": 3})
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name in self.date_fields:
+            if cleaned.get(name) and cleaned[name] > today:
+                self.add_error(name, _("That date is in the future."))
+        return cleaned
+
+
+class ConditionForm(ClinicalEntryFields, forms.ModelForm):
+    date_fields = ("onset", "abated")
+
+    class Meta:
+        model = Condition
+        fields = ["name", "status", "onset", "abated", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        onset, abated = cleaned.get("onset"), cleaned.get("abated")
+        if onset and abated and abated < onset:
+            self.add_error("abated", _("The end cannot be before the start."))
+        return cleaned
+
+
+class AllergyForm(ClinicalEntryFields, forms.ModelForm):
+    date_fields = ("onset",)
+
+    class Meta:
+        model = Allergy
+        fields = ["substance", "category", "reaction", "severity", "status", "onset", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reaction"].widget.attrs["placeholder"] = _("e.g. hives, swelling")
+
+
+class ImmunizationForm(ClinicalEntryFields, forms.ModelForm):
+    date_fields = ("date",)
+
+    class Meta:
+        model = Immunization
+        fields = ["vaccine", "date", "dose_number", "lot_number", "performer", "note"]

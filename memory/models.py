@@ -48,6 +48,11 @@ class MemoryEntry(models.Model):
         "chats.Chat", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="memory_entries",
     )
+    # A report that came in an import (a FHIR DiagnosticReport): its import and its
+    # identity in the file (interop/models.py).
+    source_import = models.ForeignKey("interop.RecordImport", null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")
+    source_key = models.CharField(max_length=200, blank=True)
     importance = models.CharField(
         _("importance"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM
     )
@@ -67,6 +72,9 @@ class MemoryEntry(models.Model):
         verbose_name_plural = _("memory entries")
         ordering = ["-updated"]
         indexes = [models.Index(fields=["user", "is_active", "importance"])]
+        constraints = [models.UniqueConstraint(
+            fields=["user", "source_key"], condition=~models.Q(source_key=""),
+            name="memory_entry_one_per_source_key")]
 
     def __str__(self):
         return self.title

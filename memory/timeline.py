@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import hooks, vitals
-from .models import DoseEvent, HealthPreference, Medication, MemoryEntry, Vital
+from .models import (
+    Allergy,
+    Condition,
+    DoseEvent,
+    HealthPreference,
+    Immunization,
+    Medication,
+    MemoryEntry,
+    Vital,
+)
 
 KINDS = [
     ("document", gettext_lazy("Documents")),
@@ -19,6 +28,7 @@ KINDS = [
     ("vital", gettext_lazy("Vitals")),
     ("dose", gettext_lazy("Doses")),
     ("medication", gettext_lazy("Medication changes")),
+    ("record", gettext_lazy("Conditions, allergies, vaccines")),
     ("memory", gettext_lazy("Memory")),
 ]
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
@@ -96,7 +106,40 @@ def _memory(user, since):
                               reverse("memory:detail", args=[entry.pk]))
 
 
-SOURCES = [_vitals, _doses, _medications, _memory]
+def _record(user, since):
+    """Conditions from their onset (and end), allergies from their onset, vaccines on their
+    day; undated ones are not placed on the timeline."""
+    def within(moment):
+        return not since or moment >= since
+
+    url = reverse("memory:conditions")
+    for condition in Condition.objects.for_user(user).exclude(onset=None)[:PER_SOURCE]:
+        started = day_start(condition.onset)
+        if within(started):
+            yield "record", Event(started, "record",
+                                  _("Condition: %(name)s") % {"name": condition.name},
+                                  str(condition.get_status_display()),
+                                  f"{url}#entry-{condition.pk}")
+        if condition.abated and within(day_start(condition.abated)):
+            yield "record", Event(day_start(condition.abated), "record",
+                                  _("Ended: %(name)s") % {"name": condition.name}, "",
+                                  f"{url}#entry-{condition.pk}")
+    url = reverse("memory:allergies")
+    for allergy in Allergy.objects.for_user(user).exclude(onset=None)[:PER_SOURCE]:
+        if within(day_start(allergy.onset)):
+            yield "record", Event(day_start(allergy.onset), "record",
+                                  _("Allergy: %(name)s") % {"name": allergy.substance},
+                                  allergy.reaction, f"{url}#entry-{allergy.pk}",
+                                  allergy.severity == Allergy.Severity.SEVERE)
+    url = reverse("memory:immunizations")
+    for vaccine in Immunization.objects.for_user(user).exclude(date=None)[:PER_SOURCE]:
+        if within(day_start(vaccine.date)):
+            yield "record", Event(day_start(vaccine.date), "record",
+                                  _("Vaccine: %(name)s") % {"name": vaccine.vaccine},
+                                  vaccine.performer, f"{url}#entry-{vaccine.pk}")
+
+
+SOURCES = [_vitals, _doses, _medications, _memory, _record]
 
 
 def events(user, kinds=None, days: int | None = 90, now=None) -> list[Event]:

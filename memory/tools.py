@@ -115,13 +115,22 @@ register(Tool(
 
 
 def get_health_record(context: ToolContext, data: dict) -> ToolResult:
-    """Read only: active medications (schedule, adherence) and the latest vitals."""
+    """Read only: active medications (schedule, adherence), the latest vitals, active
+    conditions and allergies (with their source) and vaccines."""
+    from .clinical import active_lines, immunization_lines
     from .health_summary import summary_text
 
     with translation.override("en"):  # the model reads English labels
         text = summary_text(context.user)
+        record = active_lines(context.user)
+        vaccines = immunization_lines(context.user)
+    if record:
+        text = "\n\n".join(filter(None, [
+            text, "Active conditions and allergies:\n" + "\n".join(record)]))
+    if vaccines:
+        text = "\n\n".join(filter(None, [text, "Vaccines:\n" + "\n".join(vaccines)]))
     return ToolResult(
-        content=text or "No medications or vitals are recorded yet.",
+        content=text or "No medications, vitals, conditions or allergies are recorded yet.",
         summary=_("Looked at your health record"),
         data={"empty": not text},
     )
@@ -131,8 +140,9 @@ register(Tool(
     name="get_health_record",
     description=(
         "Read the user's structured health record: active medications with dose, schedule "
-        "and how many doses were taken in the last 30 days, and the latest vital signs "
-        "(blood pressure, heart rate, weight, temperature, glucose, SpO2). Read-only."
+        "and how many doses were taken in the last 30 days, the latest vital signs "
+        "(blood pressure, heart rate, weight, temperature, glucose, SpO2), active conditions "
+        "and allergies with their source, and vaccines. Read-only."
     ),
     input_schema={"type": "object", "properties": {}},
     run=get_health_record,

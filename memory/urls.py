@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import medication_views, timeline_views, views, vital_views
+from . import clinical_views, medication_views, timeline_views, views, vital_views
 
 app_name = "memory"
 
@@ -22,4 +22,19 @@ urlpatterns = [
     path("vitals/lab-units/", vital_views.lab_units, name="lab_units"),
     path("vitals/<uuid:pk>/delete/", vital_views.delete, name="vital_delete"),
     path("timeline/", timeline_views.timeline, name="timeline"),
+    path("conditions/", clinical_views.index, {"kind": "conditions"}, name="conditions"),
+    path("conditions/<uuid:pk>/edit/", clinical_views.edit, {"kind": "conditions"},
+         name="condition_edit"),
+    path("conditions/<uuid:pk>/delete/", clinical_views.delete, {"kind": "conditions"},
+         name="condition_delete"),
+    path("allergies/", clinical_views.index, {"kind": "allergies"}, name="allergies"),
+    path("allergies/<uuid:pk>/edit/", clinical_views.edit, {"kind": "allergies"},
+         name="allergy_edit"),
+    path("allergies/<uuid:pk>/delete/", clinical_views.delete, {"kind": "allergies"},
+         name="allergy_delete"),
+    path("immunizations/", clinical_views.index, {"kind": "immunizations"}, name="immunizations"),
+    path("immunizations/<uuid:pk>/edit/", clinical_views.edit, {"kind": "immunizations"},
+         name="immunization_edit"),
+    path("immunizations/<uuid:pk>/delete/", clinical_views.delete, {"kind": "immunizations"},
+         name="immunization_delete"),
 ]

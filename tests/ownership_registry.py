@@ -189,6 +189,38 @@ def _appointment_question(user):
     return AppointmentQuestion.objects.create(user=user, text=f"{MARKER} ask about iron?")
 
 
+def _condition(user):
+    from memory.models import Condition
+
+    return Condition.objects.create(user=user, name=f"{MARKER} asthma", note=MARKER)
+
+
+def _allergy(user):
+    from memory.models import Allergy
+
+    return Allergy.objects.create(user=user, substance=f"{MARKER} penicillin", note=MARKER)
+
+
+def _immunization(user):
+    from memory.models import Immunization
+
+    return Immunization.objects.create(user=user, vaccine=f"{MARKER} tetanus", note=MARKER)
+
+
+def _record_import(user):
+    """A finished import with a condition it brought."""
+    from interop.models import RecordImport
+    from memory.models import Condition
+
+    record_import = RecordImport.objects.create(
+        user=user, file_name=f"{MARKER}.json", kind="fhir", status="done",
+        counts={"read": 1, "imported": 1, "skipped": 0, "by_type": {"conditions": 1}})
+    Condition.objects.create(user=user, name=f"{MARKER} gout", source_import=record_import,
+                             source_key=f"fhir:Condition/{secrets.token_hex(8)}",
+                             created_by="import")
+    return record_import
+
+
 def _proposed_action(user):
     """Something the assistant proposed (a critical memory entry), waiting for the owner."""
     from chats import actions
@@ -241,6 +273,13 @@ ROUTE_FACTORIES = {
     "trends:match": _lab_value,
     "sharing.views": _share_link,
     "pdfs:appointment_question_remove": _appointment_question,
+    "memory:condition_edit": _condition,
+    "memory:condition_delete": _condition,
+    "memory:allergy_edit": _allergy,
+    "memory:allergy_delete": _allergy,
+    "memory:immunization_edit": _immunization,
+    "memory:immunization_delete": _immunization,
+    "interop.views": _record_import,
 }
 
 # Routes with a parameter that is not a user's object id, and why.
@@ -356,14 +395,17 @@ def _forms():
     from chats.forms import NewChatForm, RenameForm
     from documents.forms import ReportForm
     from memory.forms import (
+        AllergyForm,
+        ConditionForm,
         HealthPreferenceForm,
+        ImmunizationForm,
         LabUnitsForm,
         MedicationForm,
         MemoryEntryForm,
         StockForm,
         VitalForm,
     )
-    from memory.models import HealthPreference, Medication, Vital
+    from memory.models import Condition, HealthPreference, Immunization, Medication, Vital
     from notifications.forms import PreferenceForm, ReminderForm
     from sharing.forms import ShareForm
     from skills.forms import ContextForm, SkillForm
@@ -394,6 +436,14 @@ def _forms():
         "memory.forms.HealthPreferenceForm": FormTarget(
             "/memory/vitals/units/",
             lambda u, d, o: HealthPreferenceForm(d, instance=HealthPreference.for_user(u))),
+        "memory.forms.ConditionForm": FormTarget(
+            "/memory/conditions/", lambda u, d, o: ConditionForm(d, instance=Condition(user=u))),
+        "memory.forms.AllergyForm": FormTarget(
+            "/memory/allergies/{pk}/edit/", lambda u, d, o: AllergyForm(d, instance=o),
+            _allergy),
+        "memory.forms.ImmunizationForm": FormTarget(
+            "/memory/immunizations/",
+            lambda u, d, o: ImmunizationForm(d, instance=Immunization(user=u))),
         "memory.forms.LabUnitsForm": FormTarget(
             "/memory/vitals/lab-units/",
             lambda u, d, o: LabUnitsForm(d, instance=HealthPreference.for_user(u))),
