@@ -22,6 +22,7 @@ error goes up: a broken file leaves nothing half-imported.
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
@@ -172,6 +173,10 @@ class Importer:
             else:
                 self.pending.append((Vital, key, row))
 
+    def can_pause(self) -> bool:
+        """Nothing read waits for a partner that a resumed run would not remember."""
+        return not (self.pending or self.halves or self.waiting or self.medications)
+
     # --- saving ---
     def flush(self) -> None:
         if not self.pending:
@@ -227,18 +232,35 @@ class Importer:
 
 
 def import_resources(record_import: RecordImport, resources: Iterable[dict], *,
-                     progress: Callable | None = None) -> dict:
+                     progress: Callable | None = None, until: float | None = None) -> dict:
     """Imports every resource of `resources` (Bundles opened) into the import's user's
     record; returns the counts {"read", "imported", "skipped", "by_type", "reasons"}, also
     kept on the import as it goes. On any error what this import brought is removed again
-    and the error goes up."""
+    and the error goes up.
+
+    Resumable: past `until` (a time.monotonic() figure) it stops at the next saved chunk
+    where nothing waits for a partner (a blood pressure half, a medication's Medication)
+    and returns the counts with "resume_at", the resources consumed so far; called again
+    on the same stream with the import's counts, it skips those and goes on."""
     importer = Importer(record_import, progress)
+    resume_at = int(record_import.counts.get("resume_at") or 0)
+    if resume_at:
+        importer.counts = {**importer.counts, **record_import.counts}
+        importer.counts.pop("resume_at")
+    consumed = 0
     try:
         for item in resources:
             for resource in bundle_entries(item):
+                consumed += 1
+                if consumed <= resume_at:
+                    continue
                 importer.read(resource)
                 if len(importer.pending) >= CHUNK:
                     importer.flush()
+                    if until is not None and time.monotonic() > until and importer.can_pause():
+                        importer.counts["resume_at"] = consumed
+                        importer.report()
+                        return importer.counts
             if importer.counts["read"] % CHUNK == 0:
                 importer.report()
         importer.finish()

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -22,6 +23,9 @@ from .models import RecordImport
 
 log = logging.getLogger(__name__)
 JOB = "interop.tasks.run_import"
+# One run of the job imports for this long, then saves where it is and queues the rest:
+# a large export never meets the worker's timeout (Q_CLUSTER["timeout"], 600 s).
+SLICE_SECONDS = 420
 Kind = RecordImport.Kind
 Status = RecordImport.Status
 
@@ -68,10 +72,19 @@ def resources_of(record_import: RecordImport, path: str, progress):
     if record_import.kind == Kind.FHIR:
         return fhir_file.resources(path)
     if record_import.kind == Kind.APPLE_HEALTH:
-        return converter(Kind.APPLE_HEALTH).resources(path, progress)
+        return _told(converter(Kind.APPLE_HEALTH).resources(path, progress))
     if record_import.kind == Kind.CCDA:
-        return converter(Kind.CCDA).resources(path)
+        return _told(converter(Kind.CCDA).resources(path))
     raise ImportFailed(_("This is not a file Anamnesis can import."))
+
+
+def _told(resources):
+    """A converter says what is wrong with a file by a ValueError with a message for the
+    user (a damaged zip, malformed XML at line N): that message is the import's error."""
+    try:
+        yield from resources
+    except ValueError as error:
+        raise ImportFailed(str(error)) from error
 
 
 def run_import(import_id: str) -> str:
@@ -80,6 +93,7 @@ def run_import(import_id: str) -> str:
         return "gone"
     if record_import.status == Status.RUNNING:
         undo(record_import)  # a job killed midway: start again from nothing
+        record_import.counts = {}
     elif record_import.status != Status.QUEUED:
         return "skipped"
     RecordImport.objects.filter(pk=record_import.pk).update(status=Status.RUNNING)
@@ -98,7 +112,13 @@ def _run(record_import: RecordImport) -> str:
         if not record_import.stored_path:
             raise ImportFailed(_("The uploaded file is gone; upload it again."))
         with local_path(record_import.stored_path) as path:
-            import_resources(record_import, resources_of(record_import, path, _reader_progress))
+            counts = import_resources(record_import,
+                                      resources_of(record_import, path, _reader_progress),
+                                      until=time.monotonic() + SLICE_SECONDS)
+        if counts.get("resume_at"):  # the rest in the next run, from where this one stopped
+            RecordImport.objects.filter(pk=record_import.pk).update(status=Status.QUEUED)
+            enqueue(record_import.pk)
+            return "paused"
     except ImportFailed as failure:
         outcome, error = Status.FAILED, str(failure)
     except Exception as failure:
