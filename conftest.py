@@ -26,7 +26,10 @@ def pytest_collection_modifyitems(config, items):
     running in the main thread once started, after which async tests cannot run.
     In the embedded mode (SQLite), tests marked postgres_only are deselected here rather
     than by `-m`, so a caller's own `-m` (e.g. "not browser") keeps them out too; so are
-    the tests marked local_model unless `make test-local-model` started its server."""
+    the tests marked local_model unless `make test-local-model` started its server.
+    TEST_EXCLUSIVE=without leaves out the tests marked exclusive and TEST_EXCLUSIVE=only
+    keeps only them: scripts/test.sh runs the suite on several workers (pytest -n), then
+    those alone. Unset, everything runs, as in one plain pytest run."""
     from django.conf import settings
 
     deselected = set()
@@ -34,9 +37,15 @@ def pytest_collection_modifyitems(config, items):
         deselected.add("postgres_only")
     if not os.environ.get("LOCAL_MODEL_URL"):  # `make test-local-model` starts the server
         deselected.add("local_model")
-    if deselected:
+    exclusive = os.environ.get("TEST_EXCLUSIVE", "")
+    if exclusive not in ("", "without", "only"):
+        raise pytest.UsageError(f"TEST_EXCLUSIVE={exclusive!r}: 'without', 'only' or unset")
+    if exclusive == "without":
+        deselected.add("exclusive")
+    if deselected or exclusive == "only":
         kept = [item for item in items
-                if not any(item.get_closest_marker(name) for name in deselected)]
+                if not any(item.get_closest_marker(name) for name in deselected)
+                and (exclusive != "only" or item.get_closest_marker("exclusive"))]
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[item for item in items if item not in kept])
             items[:] = kept

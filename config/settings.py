@@ -7,6 +7,7 @@ production mode.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -179,20 +180,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, job broker -----------------------------------------
 REDIS_URL = env("REDIS_URL")
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "anamnesis")
+if TESTING and REDIS_URL and (_worker := os.environ.get("PYTEST_XDIST_WORKER")):
+    # `pytest -n` (the variable is pytest-xdist's, not a setting): each worker its own
+    # Redis database (gw0 → 1, gw1 → 2, …), as it has its own test database: a test's
+    # cache.clear() (FLUSHDB) or queued job must not reach the other worker; pub/sub
+    # ignores the database number, hence the prefix too.
+    _url = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{int(_worker.removeprefix('gw')) + 1}"))
+    CACHE_KEY_PREFIX = f"{CACHE_KEY_PREFIX}-{_worker}"
 if REDIS_URL:
     CACHES = {
         "default": {
             # Fail-soft (config/cache.py): with Redis down pages are still served.
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "anamnesis"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "anamnesis")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CACHE_KEY_PREFIX},
         }
     }
 else:

@@ -163,6 +163,7 @@ def forget_dead_connections():
 
 
 @pytest.mark.postgres_only
+@pytest.mark.exclusive  # every other test's connection dies too: run alone (scripts/test.sh)
 def test_after_a_postgresql_restart_requests_recover_without_a_process_restart(live, user):
     """The web server (daphne) and this process, which stands for the worker: django-q2
     calls close_old_connections() before each job, as Django does before each request."""
