@@ -258,3 +258,11 @@ def test_no_import_cycle_between_modules():
 
 def test_the_module_walk_sees_a_known_cycle():
     assert module_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_app_with_tests_is_collected_by_the_suite():
+    """An app's tests run in `make test` only if pytest's testpaths name the app."""
+    testpaths = set(tomllib.loads((ROOT / "pyproject.toml").read_text())
+                    ["tool"]["pytest"]["ini_options"]["testpaths"])
+    with_tests = {app for app in APPS if (ROOT / app / "tests").is_dir()}
+    assert with_tests - testpaths == set()
