@@ -14,6 +14,11 @@ size (getrusage) against the one before. With --tracemalloc a second pass measur
 peak of Python's allocations (tracemalloc slows the pass down 2–3×). The limit of
 issue 20 is ≤ 200 MB growth for a 1 GB export; growth that does not scale with the file
 is what the streaming parser is for.
+
+With --into-record the same export then goes the whole way, as the /import/ page sends it:
+stored, detected, read by the job (`interop.tasks.run_import`, in its time slices) into
+vitals of a fresh user in this process's database (migrated first), with the records per
+second and the memory growth of the whole import.
 """
 
 import argparse
@@ -70,10 +75,54 @@ def consume(path, traced=False):
             "traced_peak": traced_peak}
 
 
+def into_record(archive: Path, written: int) -> None:
+    """The whole import: upload, job, the record's rows."""
+    from django.core.files import File
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from interop import tasks, uploads
+    from memory.models import Vital
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.create_user(email=f"bench-{time.time_ns()}@example.com")
+    queued = []
+    tasks.enqueue = queued.append  # the next slice runs here, not on a worker
+    before = resident()
+    max_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    with open(archive, "rb") as handle:
+        record_import = uploads.accept(user, File(handle, name="export.zip"))
+    tasks.run_import(str(record_import.pk))
+    slices = 1
+    while queued:
+        tasks.run_import(str(queued.pop()))
+        slices += 1
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    growth = max(resident() - before,
+                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - max_before)
+    record_import.refresh_from_db()
+    counts = record_import.counts
+    print(f"Into the record ({connection_name()}): {record_import.status}, {slices} slice(s); "
+          f"{written:,} records in {elapsed:.1f} s: {written / elapsed:,.0f} records/s "
+          f"(CPU of this process {cpu:.1f} s); {counts.get('read', 0):,} resources read, "
+          f"{counts.get('imported', 0):,} imported "
+          f"({Vital.objects.filter(user=user).count():,} vitals), "
+          f"{counts.get('skipped', 0):,} skipped; memory growth {growth / 2**20:.1f} MB, "
+          f"{growth / 2**20 / GROWTH_LIMIT_MB:.2f}× the limit")
+
+
+def connection_name() -> str:
+    from django.db import connection
+
+    return "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--into-record", action="store_true")
     args = parser.parse_args()
 
     with open("/proc/loadavg") as loadavg:
@@ -112,6 +161,8 @@ def main():
             traced = consume(archive, traced=True)
             print(f"tracemalloc: peak of Python allocations {traced['traced_peak'] / 2**20:.1f} MB "
                   f"(traced pass {traced['elapsed']:.1f} s)")
+        if args.into_record:
+            into_record(archive, written)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ if wanted pages; then
   both_modes "Pages: chat, documents, memory, notifications" pages bench/pages.py
 fi
 if wanted apple; then
-  section "Apple Health import: an export of 500,000 records, streamed"
-  env -u DATABASE_URL -u REDIS_URL DATA_DIR="$(data apple)" python bench/apple_health_import.py
+  both_modes "Apple Health import: an export of 500,000 records, streamed, then into the record" \
+    apple bench/apple_health_import.py --into-record
 fi
 section "Done"
