@@ -85,6 +85,17 @@ def _language_reset():
 
 
 @pytest.fixture(autouse=True)
+def _prepare_connections_closed():
+    """A turn is prepared on threads of its own (chats/assistant/turns.py): their database
+    connections must not outlive the test (PostgreSQL refuses to drop a database in use,
+    and a rolled-back SQLite test must not leave a reader behind)."""
+    yield
+    from chats.assistant import turns
+
+    turns.close_prepare_connections()
+
+
+@pytest.fixture(autouse=True)
 def _no_kept_context():
     # A rolled-back SQLite test gives its ids out again: the next test's user must not
     # find the stable context this process kept for the last one (chats/assistant/

@@ -51,6 +51,8 @@ LIMIT_MS = 100.0
 RATE = 50.0
 STAGGER = 1.0  # the streams start spread over this many seconds, as users would
 WORD = re.compile(rb"t(\d{16})(?!\d)")
+# The stand-in's first word: when the request of this answer reached the model.
+REACHED = re.compile(rb"r(\d{16})(?!\d)")
 
 
 def pin(cores):
@@ -121,8 +123,9 @@ async def serve(port_file: str, rate: float, seconds: float):
     prefix = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,' \
              b'"delta":{"type":"text_delta","text":"t'
 
-    async def stream(writer):
-        writer.write(head + start)
+    async def stream(writer, reached):
+        first = prefix[:-1] + b'r%d "}}\n\n' % reached
+        writer.write(head + start + b"%x\r\n%s\r\n" % (len(first), first))
         due = time.monotonic()
         for _ in range(events):
             due += interval
@@ -138,7 +141,7 @@ async def serve(port_file: str, rate: float, seconds: float):
         try:
             while True:
                 await read_request(reader)
-                await stream(writer)
+                await stream(writer, now_us())
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -327,9 +330,11 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
     await asyncio.sleep(0.5)
     delays, words, frames, size, done = [], [0] * len(chats), [0] * len(chats), \
         [0] * len(chats), [False] * len(chats)
+    starts = []  # send → the request reached the model, ms
 
     async def one(index, socket):
         await asyncio.sleep(STAGGER * index / len(sockets))
+        sent = now_us()
         socket.send(json.dumps({"action": "send", "content": "Stream, please."}))
         seen = set()
         while True:
@@ -337,6 +342,8 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
             arrived = now_us()
             if data is None:
                 return
+            if not seen and (reached := REACHED.search(data)):
+                starts.append((int(reached.group(1)) - sent) / 1000)
             frames[index] += 1
             size[index] += len(data)
             for match in WORD.finditer(data):
@@ -372,7 +379,7 @@ async def app_streams(port: int, pid: int, chats: list[tuple[str, str]], expecte
             socket.close()
     if os.environ.get("BENCH_DEBUG"):
         print("words per answer", words, file=sys.stderr)
-    return {"delays": delays, "lost": len(chats) * expected - sum(words),
+    return {"delays": delays, "starts": starts, "lost": len(chats) * expected - sum(words),
             "elapsed": time.monotonic() - started, "done": sum(done),
             "cpu_us": (cpu_seconds(pid) - cpu) * 1e6 / max(1, sum(words)),
             "frames": statistics.mean(frames), "bytes": statistics.mean(size)}
@@ -386,6 +393,10 @@ def line(label, count, result):
     if "frames" in result:
         extra = (f"  done {result['done']}/{count}  frames/answer {result['frames']:.0f}"
                  f"  KB/answer {result['bytes'] / 1024:.1f}")
+    if result.get("starts"):
+        starts = result["starts"]
+        extra += (f"  send→model median {percentile(starts, 0.5):.0f} ms"
+                  f" max {max(starts):.0f} ms ({len(starts)}/{count})")
     print(f"{label:>9} N={count:<4} p50 {percentile(d, 0.5):8.1f} ms  p99 "
           f"{percentile(d, 0.99):8.1f} ms  max {max(d, default=float('nan')):8.1f} ms  "
           f"lost {result['lost']}  {result['elapsed']:.1f} s  CPU/word {result['cpu_us']:.0f} µs"
