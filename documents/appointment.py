@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.locale import user_language, zone_of
 from memory import vitals
 from memory.adherence import adherence
-from memory.models import Allergy, Condition, HealthPreference, Medication, MemoryEntry, Vital
+from memory.clinical import noted_only
+from memory.models import Allergy, Condition, HealthPreference, Medication, Vital
 
 from .models import Document, GeneratedPDF
 from .reports import refuse_fetch
@@ -66,7 +67,7 @@ class Line:
     content: str = ""
 
 
-def allergy_lines(user, entries) -> list[Line]:
+def allergy_lines(user) -> list[Line]:
     """Active allergies of the record, then those only written as memory entries."""
     lines = []
     for allergy in Allergy.objects.for_user(user).filter(status=Allergy.Status.ACTIVE) \
@@ -74,14 +75,12 @@ def allergy_lines(user, entries) -> list[Line]:
         details = [allergy.reaction, str(allergy.get_severity_display()) if allergy.severity
                    else "", allergy.note]
         lines.append(Line(allergy.substance, " · ".join(part for part in details if part)))
-    known = {line.title.casefold() for line in lines}
-    lines += [Line(entry.title, entry.content) for entry in
-              entries.filter(category=MemoryEntry.Category.ALLERGY)
-              if entry.title.casefold() not in known]
+    lines += [Line(entry.title, entry.content)
+              for entry in noted_only(user, Allergy, [line.title for line in lines])]
     return lines
 
 
-def condition_lines(user, entries) -> list[Line]:
+def condition_lines(user) -> list[Line]:
     """Active conditions of the record, then those only written as memory entries."""
     lines = []
     for condition in Condition.objects.for_user(user).filter(status=Condition.Status.ACTIVE) \
@@ -90,10 +89,8 @@ def condition_lines(user, entries) -> list[Line]:
             if condition.onset else ""
         lines.append(Line(condition.name,
                           " · ".join(part for part in (since, condition.note) if part)))
-    known = {line.title.casefold() for line in lines}
-    lines += [Line(entry.title, entry.content) for entry in
-              entries.filter(category=MemoryEntry.Category.CONDITION)
-              if entry.title.casefold() not in known]
+    lines += [Line(entry.title, entry.content)
+              for entry in noted_only(user, Condition, [line.title for line in lines])]
     return lines
 
 
@@ -105,15 +102,14 @@ def context(user, now=None, questions=(), suggested=()) -> dict:
         medication.adherence = adherence(medication, days=30, now=now)
     recent = Vital.objects.for_user(user).filter(measured_at__gte=now - RECENT_VITALS) \
         .order_by("kind", "-measured_at")
-    entries = MemoryEntry.objects.for_user(user).filter(is_active=True).order_by("title")
     documents = (Document.objects.for_user(user)
                  .filter(status=Document.Status.COMPLETED, created__gte=now - RECENT_DOCUMENTS)
                  .order_by("-document_date", "-created")
                  .only("filename", "doc_type", "document_date", "created", "metadata"))
     return {
         "user": user, "created": now, "medications": current,
-        "allergies": allergy_lines(user, entries),
-        "conditions": condition_lines(user, entries),
+        "allergies": allergy_lines(user),
+        "conditions": condition_lines(user),
         "latest": vitals.latest(user, preference),
         "readings": [vitals.reading(vital, preference) for vital in recent[:60]],
         "trends": out_of_range_trends(user, now),

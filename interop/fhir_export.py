@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from documents.models import Document
 from labs.models import LabValue
-from memory.models import Allergy, Condition, Immunization, Medication, MemoryEntry, Vital
+from memory.clinical import noted_only
+from memory.models import Allergy, Condition, Immunization, Medication, Vital
 
 from . import fhir_values as fv
 
@@ -77,27 +78,20 @@ def patient(user, patient_id) -> dict:
 
 
 def conditions(user, subject) -> list[dict]:
-    found = []
-    for entry in Condition.objects.for_user(user):
+    found, entries = [], list(Condition.objects.for_user(user))
+    for entry in entries:
         found.append(_clean({
             "resourceType": "Condition", "id": str(entry.pk),
             "clinicalStatus": _status("condition-clinical", entry.status),
             "code": _concept(entry.name, entry.code, entry.code_system),
             "subject": subject, "onsetDateTime": _date(entry.onset),
             "abatementDateTime": _date(entry.abated), "note": _note(entry.note)}))
-    # Conditions written as memory entries before they had their own page.
-    for entry in MemoryEntry.objects.for_user(user).filter(
-            category=MemoryEntry.Category.CONDITION, is_active=True):
-        found.append(_clean({
-            "resourceType": "Condition", "id": str(entry.pk),
-            "clinicalStatus": _status("condition-clinical", "active"),
-            "code": _concept(entry.title), "subject": subject, "note": _note(entry.content)}))
-    return found
+    return found + _noted(user, Condition, [entry.name for entry in entries], subject)
 
 
 def allergies(user, subject) -> list[dict]:
-    found = []
-    for entry in Allergy.objects.for_user(user):
+    found, entries = [], list(Allergy.objects.for_user(user))
+    for entry in entries:
         reaction = {}
         if entry.reaction or entry.severity:
             reaction = _clean({"manifestation": [{"text": entry.reaction or entry.substance}],
@@ -109,13 +103,19 @@ def allergies(user, subject) -> list[dict]:
             "code": _concept(entry.substance, entry.code, entry.code_system),
             "patient": subject, "onsetDateTime": _date(entry.onset),
             "reaction": [reaction] if reaction else [], "note": _note(entry.note)}))
-    for entry in MemoryEntry.objects.for_user(user).filter(
-            category=MemoryEntry.Category.ALLERGY, is_active=True):
-        found.append(_clean({
-            "resourceType": "AllergyIntolerance", "id": str(entry.pk),
-            "clinicalStatus": _status("allergyintolerance-clinical", "active"),
-            "code": _concept(entry.title), "patient": subject, "note": _note(entry.content)}))
-    return found
+    return found + _noted(user, Allergy, [entry.substance for entry in entries], subject)
+
+
+def _noted(user, model, named, subject) -> list[dict]:
+    """Conditions or allergies written as memory entries before they had entries of their
+    own (each once: memory.clinical.noted_only), as active resources."""
+    kind, status, patient = {Condition: ("Condition", "condition-clinical", "subject"),
+                             Allergy: ("AllergyIntolerance", "allergyintolerance-clinical",
+                                       "patient")}[model]
+    return [_clean({"resourceType": kind, "id": str(entry.pk),
+                    "clinicalStatus": _status(status, "active"), "code": _concept(entry.title),
+                    patient: subject, "note": _note(entry.content)})
+            for entry in noted_only(user, model, named)]
 
 
 def immunizations(user, subject) -> list[dict]:

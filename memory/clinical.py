@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AllergyForm, ConditionForm, ImmunizationForm
-from .models import Allergy, Condition, Immunization
+from .models import Allergy, Condition, Immunization, MemoryEntry
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,17 @@ def immunization_lines(user) -> list[str]:
             + (f" on {item.date:%Y-%m-%d}" if item.date else "")
             + (f", dose {item.dose_number}" if item.dose_number else "")
             for item in Immunization.objects.for_user(user)[:50]]
+
+
+# Conditions and allergies written as memory entries before they had entries of their own.
+NOTED = {Condition: MemoryEntry.Category.CONDITION, Allergy: MemoryEntry.Category.ALLERGY}
+
+
+def noted_only(user, model, named) -> list[MemoryEntry]:
+    """The active memory entries of `model`'s kind that none of `named` (the names already
+    listed from the entries themselves) names again, by title, ignoring case: every list
+    of the record (appointment PDF, share page, FHIR export) shows each one once."""
+    known = {name.casefold() for name in named}
+    return [entry for entry in MemoryEntry.objects.for_user(user)
+            .filter(category=NOTED[model], is_active=True).order_by("title")
+            if entry.title.casefold() not in known]

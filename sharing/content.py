@@ -9,7 +9,8 @@ from django.utils import timezone
 from documents.models import Document
 from documents.trends import lab_series, range_text, short_number
 from memory import vitals
-from memory.models import Allergy, Condition, HealthPreference, Medication, MemoryEntry
+from memory.clinical import noted_only
+from memory.models import Allergy, Condition, HealthPreference, Medication
 
 from .links import shared_documents
 from .models import ShareLink
@@ -66,9 +67,9 @@ def shared(link: ShareLink, now=None) -> Shared:
     if link.conditions:
         result.allergies = list(Allergy.objects.for_user(user))
         result.conditions = list(Condition.objects.for_user(user))
-        entries = MemoryEntry.objects.for_user(user).filter(is_active=True).order_by("title")
-        result.noted_allergies = list(entries.filter(category=MemoryEntry.Category.ALLERGY))
-        result.noted_conditions = list(entries.filter(category=MemoryEntry.Category.CONDITION))
+        result.noted_allergies = noted_only(user, Allergy, [a.substance for a in result.allergies])
+        result.noted_conditions = noted_only(user, Condition,
+                                             [c.name for c in result.conditions])
     if link.labs:
         result.series = _series(user)
     result.documents = list(shared_documents(link).filter(status=Document.Status.COMPLETED)
