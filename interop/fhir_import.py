@@ -93,8 +93,10 @@ def validate(resource) -> str:
 
 
 class Importer:
-    def __init__(self, record_import: RecordImport, progress: Callable | None = None):
+    def __init__(self, record_import: RecordImport, progress: Callable | None = None,
+                 in_file: dict | None = None):
         self.record_import = record_import
+        self.in_file = in_file if in_file is not None else {}  # the converter's own figures
         self.user = record_import.user
         self.label = record_import.source_label
         self.progress = progress
@@ -208,6 +210,9 @@ class Importer:
         self.report()
 
     def report(self) -> None:
+        # Records the converter left out (steps, sleep, a reading held by its correlation)
+        # never become resources: kept beside the counts, so the page shows them skipped.
+        self.counts["file_skipped"] = self.in_file.get("skipped", 0)
         RecordImport.objects.filter(pk=self.record_import.pk).update(counts=self.counts)
         self.record_import.counts = self.counts
         if self.progress:
@@ -232,7 +237,8 @@ class Importer:
 
 
 def import_resources(record_import: RecordImport, resources: Iterable[dict], *,
-                     progress: Callable | None = None, until: float | None = None) -> dict:
+                     progress: Callable | None = None, until: float | None = None,
+                     in_file: dict | None = None) -> dict:
     """Imports every resource of `resources` (Bundles opened) into the import's user's
     record; returns the counts {"read", "imported", "skipped", "by_type", "reasons"}, also
     kept on the import as it goes. On any error what this import brought is removed again
@@ -241,8 +247,10 @@ def import_resources(record_import: RecordImport, resources: Iterable[dict], *,
     Resumable: past `until` (a time.monotonic() figure) it stops at the next saved chunk
     where nothing waits for a partner (a blood pressure half, a medication's Medication)
     and returns the counts with "resume_at", the resources consumed so far; called again
-    on the same stream with the import's counts, it skips those and goes on."""
-    importer = Importer(record_import, progress)
+    on the same stream with the import's counts, it skips those and goes on. `in_file`:
+    the converter's progress figures (a dict it keeps up to date), whose "skipped" is kept
+    as the counts' "file_skipped"."""
+    importer = Importer(record_import, progress, in_file)
     resume_at = int(record_import.counts.get("resume_at") or 0)
     if resume_at:
         importer.counts = {**importer.counts, **record_import.counts}

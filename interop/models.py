@@ -56,6 +56,15 @@ class RecordImport(models.Model):
         return self.file_name
 
     @property
+    def totals(self) -> dict:
+        """Read, imported and skipped as the page shows them: the records a converter left
+        out of the file (steps, sleep…) count as read and skipped."""
+        counts = self.counts or {}
+        left = counts.get("file_skipped", 0)
+        return {"read": counts.get("read", 0) + left, "imported": counts.get("imported", 0),
+                "skipped": counts.get("skipped", 0) + left}
+
+    @property
     def source_label(self) -> str:
         """What an imported item says it came from: the file and the day."""
         return f"{self.file_name} ({self.created:%Y-%m-%d})"

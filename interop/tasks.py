@@ -101,20 +101,17 @@ def run_import(import_id: str) -> str:
         return _run(record_import)
 
 
-def _reader_progress(*args, **kwargs) -> None:
-    """What a converter reports while it reads (its own figures); the page shows the
-    import's counts, kept by import_resources."""
-
-
 def _run(record_import: RecordImport) -> str:
     outcome, error = Status.DONE, ""
     try:
         if not record_import.stored_path:
             raise ImportFailed(_("The uploaded file is gone; upload it again."))
+        in_file = {}  # what the converter reports as it reads the file
         with local_path(record_import.stored_path) as path:
-            counts = import_resources(record_import,
-                                      resources_of(record_import, path, _reader_progress),
-                                      until=time.monotonic() + SLICE_SECONDS)
+            counts = import_resources(
+                record_import,
+                resources_of(record_import, path, lambda **figures: in_file.update(figures)),
+                until=time.monotonic() + SLICE_SECONDS, in_file=in_file)
         if counts.get("resume_at"):  # the rest in the next run, from where this one stopped
             RecordImport.objects.filter(pk=record_import.pk).update(status=Status.QUEUED)
             enqueue(record_import.pk)

@@ -46,6 +46,10 @@ def test_an_apple_health_export_becomes_vitals_and_entries_once(user, tmp_path):
     assert Allergy.objects.filter(user=user, substance__icontains="Penicillin").exists()
     assert Immunization.objects.filter(user=user).exists()
     assert LabValue.objects.filter(user=user, source_import=first).exists()
+    # Steps, sleep, a workout, an activity summary and the four readings their correlations
+    # hold are not imported: the page counts them read and skipped, not silently dropped.
+    assert first.counts["file_skipped"] >= 10
+    assert first.totals["read"] == first.totals["imported"] + first.totals["skipped"]
     everything = (vitals.count(), Condition.objects.filter(user=user).count(),
                   LabValue.objects.filter(user=user).count())
 
