@@ -51,6 +51,9 @@ PREPARE_THREADS = 8
 PREPARE: ThreadPoolExecutor
 
 
+_prepared_on_threads = False  # set once a turn was prepared there (nothing to close before)
+
+
 def _new_prepare_threads() -> None:
     global PREPARE
     PREPARE = ThreadPoolExecutor(max_workers=PREPARE_THREADS, thread_name_prefix="chat-prepare")
@@ -63,7 +66,7 @@ os.register_at_fork(after_in_child=_new_prepare_threads)
 def close_prepare_connections() -> None:
     """Closes the database connection of every preparation thread (tests, before the test
     database is dropped): one task per thread, held at a barrier so each thread takes one."""
-    if not PREPARE._threads:
+    if not _prepared_on_threads:
         return
     barrier = threading.Barrier(PREPARE_THREADS)
 
@@ -193,8 +196,12 @@ async def start(user, chat_id, content: str, attachments=None, *,
     # The rate limit's counter, when it is a round trip to the shared cache (Redis), runs
     # beside the hop that checks the chat instead of in it.
     counted = COUNTER.submit(limits.count_message, user) if limits.counter_is_remote() else None
-    preparing = sync_to_async(_prepare) if settings.EMBEDDED else \
-        sync_to_async(_prepare, thread_sensitive=False, executor=PREPARE)
+    global _prepared_on_threads
+    if settings.EMBEDDED:
+        preparing = sync_to_async(_prepare)
+    else:
+        _prepared_on_threads = True
+        preparing = sync_to_async(_prepare, thread_sensitive=False, executor=PREPARE)
     prepared = await preparing(user, chat_id, content, counted, holds_session, attachments)
     return await Turn(prepared).start()
 
